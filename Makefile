@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# mmapdemo: build the module and the tools, and run them in QEMU guests.
+# "make help" lists the targets.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KERNEL ?= 6.12
+KERNELS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+SHELL := /bin/bash
+
+TOP := $(CURDIR)
+KSRC_SCRIPTS = $(shell scripts/ksft-headers --kernel-scripts)
+
+all: module userspace
+
+help:
+	@echo "make [KDIR=...]          build driver/mmapdemo.ko and the userspace programs"
+	@echo "make check [KERNELS=..]  build for 6.1, 6.12 and 6.12-rt and run the selftests in QEMU"
+	@echo "make check-debug         the same on a KASAN/lockdep debug kernel, with stress and fuzzing"
+	@echo "make demo                boot a guest and show the mapping table of 'mmapdemo demo'"
+	@echo "make vm CMD='...'        run a command in a guest with the module loaded (KERNEL=6.12)"
+	@echo "make shell               an interactive shell in a guest with /dev/mmapdemo"
+	@echo "make trace               record the fault path of each scenario with ftrace"
+	@echo "make bench               the benchmark, with tables, CSV and plots"
+	@echo "make lint                W=1, sparse and checkpatch on 6.1 and 6.12"
+	@echo "make install / uninstall modules_install and the programs under PREFIX"
+
+module:
+	@if [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "error: no kernel build tree at $(KDIR)." >&2; \
+		echo "Install the headers of the kernel you build for (Debian: linux-headers-$$(uname -r))," >&2; \
+		echo "or point KDIR at one: make KDIR=/usr/src/linux-headers-<version>." >&2; \
+		echo "make check uses Debian's linux-headers-amd64 (6.1), linux-headers-6.12-amd64" >&2; \
+		echo "and linux-headers-6.12-rt-amd64 and installs them itself." >&2; \
+		exit 1; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+selftests: userspace
+	$(MAKE) -C selftests
+
+check:
+	scripts/check $(KERNELS)
+
+check-debug:
+	scripts/check debug
+
+demo:
+	scripts/vm -k $(KERNEL) -- build/bin/mmapdemo demo
+
+vm:
+	scripts/vm -k $(KERNEL) -- bash -c '$(if $(CMD),$(CMD),build/bin/mmapdemo info)'
+
+shell:
+	scripts/vm -k $(KERNEL) --shell
+
+lint:
+	scripts/lint
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
+	-$(MAKE) -C selftests clean 2>/dev/null
+	rm -rf build
+
+.PHONY: all help module userspace selftests check check-debug demo vm shell \
+	lint clean

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libmmapdemo: the one small library every mmapdemo program shares. It
+ * opens the device, wraps the ioctls and mmap(), decodes
+ * /proc/self/pagemap, probes addresses for SIGBUS/SIGSEGV, fills and
+ * checks data patterns, and loads and unloads the module through libkmod.
+ * Functions return 0 or a result on success and -1 with errno on failure
+ * unless they say otherwise.
+ */
+#ifndef LIBMMAPDEMO_H
+#define LIBMMAPDEMO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "uapi/mmapdemo.h"
+
+#define MD_DEVICE	"/dev/mmapdemo"
+#define MD_MODULE	"mmapdemo"
+
+/* device.c */
+size_t md_page_size(void);
+int md_open(int flags);
+int md_info(int fd, struct mmapdemo_info *info);
+int md_set_mode(int fd, unsigned int mode);
+int md_resize(int fd, uint64_t size);
+int md_reset_counters(int fd);
+const char *md_mode_name(unsigned int mode);
+int md_mode_parse(const char *name, unsigned int *mode);
+/* mmap() of the device in @mode; MAP_FAILED with errno on failure. */
+void *md_map(int fd, unsigned int mode, size_t len, off_t offset, int prot,
+	     bool shared);
+/* A fresh read-write file in @mode, or -1. */
+int md_open_mode(unsigned int mode);
+
+/* pagemap.c: /proc/self/pagemap, one 64-bit entry per page. */
+#define MD_PM_PRESENT	(1ULL << 63)
+#define MD_PM_SWAP	(1ULL << 62)
+#define MD_PM_FILE	(1ULL << 61)	/* file page or shared anonymous */
+#define MD_PM_EXCLUSIVE	(1ULL << 56)	/* mapped by this process only */
+#define MD_PM_SOFT_DIRTY (1ULL << 55)
+#define MD_PM_PFN_MASK	((1ULL << 55) - 1)
+int md_pagemap(const void *addr, size_t npages, uint64_t *entries);
+/* Pages in [addr, addr + npages pages) that pagemap shows present. */
+long md_present_pages(const void *addr, size_t npages);
+
+/* probe.c: touch one byte and report what happened. */
+enum md_probe_result {
+	MD_PROBE_OK = 0,
+	MD_PROBE_SIGBUS,
+	MD_PROBE_SIGSEGV,
+};
+enum md_probe_result md_probe(volatile void *addr, bool write);
+const char *md_probe_name(enum md_probe_result r);
+
+/* faults.c: this process's minor page faults so far (getrusage). */
+long md_minflt(void);
+/* The calling thread's minor faults (RUSAGE_THREAD). */
+long md_thread_minflt(void);
+
+/*
+ * pattern.c: a pattern every 8-byte word of which names its buffer offset
+ * and a seed, so that a wrong page, a stale page or a lost write shows.
+ */
+uint64_t md_pattern_word(uint64_t offset, uint32_t seed);
+void md_pattern_fill(void *addr, size_t len, uint64_t offset, uint32_t seed);
+/* Offset of the first word that differs, or -1 if all match. */
+long long md_pattern_check(const void *addr, size_t len, uint64_t offset,
+			   uint32_t seed);
+
+/* module.c: load and unload through libkmod, errors as sentences. */
+/*
+ * Load the module file @path (NULL: the build tree's, else the installed
+ * one) with @params ("size=... mode=..."). On failure returns -1 with
+ * errno set and a sentence in @why.
+ */
+int md_module_load(const char *path, const char *params, char *why,
+		   size_t whylen);
+int md_module_unload(char *why, size_t whylen);
+bool md_module_loaded(void);
+/* The module file md_module_load(NULL, ...) would load, or NULL. */
+const char *md_module_default_path(void);
+/* The kernel release the module file was built for (its vermagic). */
+int md_module_built_for(const char *path, char *release, size_t len);
+
+#endif /* LIBMMAPDEMO_H */
