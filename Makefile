@@ -10,7 +10,7 @@ DESTDIR ?=
 SHELL := /bin/bash
 
 TOP := $(CURDIR)
-KSRC_SCRIPTS = $(shell scripts/ksft-headers --kernel-scripts)
+
 
 all: module userspace
 
@@ -58,6 +58,12 @@ vm:
 shell:
 	scripts/vm -k $(KERNEL) --shell
 
+trace:
+	scripts/trace $(KERNELS)
+
+bench:
+	scripts/bench $(KERNELS)
+
 lint:
 	scripts/lint
 
@@ -67,4 +73,4 @@ clean:
 	rm -rf build
 
 .PHONY: all help module userspace selftests check check-debug demo vm shell \
-	lint clean
+	trace bench lint clean

@@ -14,22 +14,28 @@
 #include "buffer.h"
 #include "uapi/mmapdemo.h"
 
+/* The event counters, in the order of struct mmapdemo_counters. */
+enum mmapdemo_stat {
+	MMAPDEMO_STAT_MMAPS,
+	MMAPDEMO_STAT_MMAP_ERRORS,
+	MMAPDEMO_STAT_PRIVATE_MMAPS,
+	MMAPDEMO_STAT_FAULTS,
+	MMAPDEMO_STAT_COW_FAULTS,
+	MMAPDEMO_STAT_SIGBUS,
+	MMAPDEMO_STAT_FAULTAROUND_PAGES,
+	MMAPDEMO_STAT_REMAP_PAGES,
+	MMAPDEMO_STAT_INSERT_PAGES,
+	MMAPDEMO_STAT_RESIZES,
+	MMAPDEMO_NR_STATS
+};
+
 /*
  * Event counters, one copy per CPU: the fault path bumps its own CPU's
  * copy and shares no cache line with faults on other CPUs. Readers sum
  * the copies; a reset races with concurrent events and may miss some.
  */
 struct mmapdemo_stats {
-	unsigned long mmaps;
-	unsigned long mmap_errors;
-	unsigned long private_mmaps;
-	unsigned long faults;
-	unsigned long cow_faults;
-	unsigned long sigbus;
-	unsigned long faultaround_pages;
-	unsigned long remap_pages;
-	unsigned long insert_pages;
-	unsigned long resizes;
+	unsigned long count[MMAPDEMO_NR_STATS];
 };
 
 struct mmapdemo_dev {
@@ -52,8 +58,18 @@ struct mmapdemo_file {
 	u32 mode;	/* enum mmapdemo_mode; READ_ONCE/WRITE_ONCE, no lock */
 };
 
-#define mmapdemo_count(dev, field)	this_cpu_inc((dev)->stats->field)
-#define mmapdemo_count_add(dev, field, n) this_cpu_add((dev)->stats->field, n)
+static inline void mmapdemo_count_add(struct mmapdemo_dev *dev,
+				      enum mmapdemo_stat stat,
+				      unsigned long n)
+{
+	this_cpu_add(dev->stats->count[stat], n);
+}
+
+static inline void mmapdemo_count(struct mmapdemo_dev *dev,
+				  enum mmapdemo_stat stat)
+{
+	mmapdemo_count_add(dev, stat, 1);
+}
 
 void mmapdemo_read_counters(struct mmapdemo_dev *dev,
 			    struct mmapdemo_counters *c);

@@ -50,7 +50,7 @@ static long ioctl_resize(struct mmapdemo_file *f, u64 __user *arg)
 	ret = mmapdemo_buf_resize(&dev->buf, DIV_ROUND_UP(size, PAGE_SIZE),
 				  dev->inode->i_mapping);
 	if (!ret)
-		mmapdemo_count(dev, resizes);
+		mmapdemo_count(dev, MMAPDEMO_STAT_RESIZES);
 	return ret;
 }
 

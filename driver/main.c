@@ -104,25 +104,29 @@ MODULE_PARM_DESC(mode,
 void mmapdemo_read_counters(struct mmapdemo_dev *dev,
 			    struct mmapdemo_counters *c)
 {
-	int cpu;
+	unsigned long sum[MMAPDEMO_NR_STATS] = { 0 };
+	int cpu, i;
 
-	memset(c, 0, sizeof(*c));
 	for_each_possible_cpu(cpu) {
 		const struct mmapdemo_stats *s = per_cpu_ptr(dev->stats, cpu);
 
-		c->mmaps += READ_ONCE(s->mmaps);
-		c->mmap_errors += READ_ONCE(s->mmap_errors);
-		c->private_mmaps += READ_ONCE(s->private_mmaps);
-		c->faults += READ_ONCE(s->faults);
-		c->cow_faults += READ_ONCE(s->cow_faults);
-		c->sigbus += READ_ONCE(s->sigbus);
-		c->faultaround_pages += READ_ONCE(s->faultaround_pages);
-		c->remap_pages += READ_ONCE(s->remap_pages);
-		c->insert_pages += READ_ONCE(s->insert_pages);
-		c->resizes += READ_ONCE(s->resizes);
+		for (i = 0; i < MMAPDEMO_NR_STATS; i++)
+			sum[i] += READ_ONCE(s->count[i]);
 	}
-	c->live_mappings = atomic_long_read(&dev->live_mappings);
-	c->buffer_pages = mmapdemo_buf_nr_pages(&dev->buf);
+	*c = (struct mmapdemo_counters) {
+		.mmaps = sum[MMAPDEMO_STAT_MMAPS],
+		.mmap_errors = sum[MMAPDEMO_STAT_MMAP_ERRORS],
+		.live_mappings = atomic_long_read(&dev->live_mappings),
+		.private_mmaps = sum[MMAPDEMO_STAT_PRIVATE_MMAPS],
+		.faults = sum[MMAPDEMO_STAT_FAULTS],
+		.cow_faults = sum[MMAPDEMO_STAT_COW_FAULTS],
+		.sigbus = sum[MMAPDEMO_STAT_SIGBUS],
+		.faultaround_pages = sum[MMAPDEMO_STAT_FAULTAROUND_PAGES],
+		.remap_pages = sum[MMAPDEMO_STAT_REMAP_PAGES],
+		.insert_pages = sum[MMAPDEMO_STAT_INSERT_PAGES],
+		.resizes = sum[MMAPDEMO_STAT_RESIZES],
+		.buffer_pages = mmapdemo_buf_nr_pages(&dev->buf),
+	};
 }
 
 void mmapdemo_reset_counters(struct mmapdemo_dev *dev)

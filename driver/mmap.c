@@ -86,7 +86,7 @@ static vm_fault_t mmapdemo_fault(struct vm_fault *vmf)
 	for (;;) {
 		page = mmapdemo_buf_get_page(&dev->buf, vmf->pgoff);
 		if (!page) {
-			mmapdemo_count(dev, sigbus);
+			mmapdemo_count(dev, MMAPDEMO_STAT_SIGBUS);
 			trace_mmapdemo_fault(vmf, 0, VM_FAULT_SIGBUS);
 			return VM_FAULT_SIGBUS;
 		}
@@ -98,9 +98,9 @@ static vm_fault_t mmapdemo_fault(struct vm_fault *vmf)
 		put_page(page);
 	}
 	vmf->page = page;
-	mmapdemo_count(dev, faults);
+	mmapdemo_count(dev, MMAPDEMO_STAT_FAULTS);
 	if ((vmf->flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED))
-		mmapdemo_count(dev, cow_faults);
+		mmapdemo_count(dev, MMAPDEMO_STAT_COW_FAULTS);
 	trace_mmapdemo_fault(vmf, page_to_pfn(page), VM_FAULT_LOCKED);
 	return VM_FAULT_LOCKED;
 }
@@ -145,7 +145,7 @@ static vm_fault_t mmapdemo_map_pages(struct vm_fault *vmf, pgoff_t start,
 	}
 	rcu_read_unlock();
 
-	mmapdemo_count_add(dev, faultaround_pages, mapped);
+	mmapdemo_count_add(dev, MMAPDEMO_STAT_FAULTAROUND_PAGES, mapped);
 	trace_mmapdemo_map_pages(vmf, start, end, mapped);
 	return hit ? VM_FAULT_NOPAGE : 0;
 }
@@ -157,34 +157,50 @@ static vm_fault_t mmapdemo_map_pages(struct vm_fault *vmf, pgoff_t start,
  * buffer through a shared mapping or a private copy, but never the buffer
  * through a private mapping, where a write must copy first.
  */
+struct remap_access {
+	unsigned long buffer_pfn;	/* what a private PTE maps if not copied */
+	unsigned long offset;
+	void *buf;
+	int len;
+	bool write;
+	bool private;
+};
+
+/* Called with the page table lock held: the page cannot go away. */
+static int remap_access_pfn(unsigned long pfn, void *arg)
+{
+	struct remap_access *a = arg;
+	void *kaddr;
+
+	if (!pfn_valid(pfn) ||
+	    (a->write && a->private && pfn == a->buffer_pfn))
+		return -EACCES;
+	kaddr = kmap_local_page(pfn_to_page(pfn));
+	if (a->write)
+		memcpy(kaddr + a->offset, a->buf, a->len);
+	else
+		memcpy(a->buf, kaddr + a->offset, a->len);
+	kunmap_local(kaddr);
+	return a->len;
+}
+
 static int mmapdemo_remap_access(struct vm_area_struct *vma,
 				 unsigned long addr, void *buf, int len,
 				 int write)
 {
 	struct mmapdemo_pin *pin = vma->vm_private_data;
-	unsigned long offset = offset_in_page(addr);
-	struct mmapdemo_pfn_walk walk;
-	unsigned long buffer_pfn;
-	void *kaddr;
+	struct remap_access a = {
+		/* In a private remap mapping vm_pgoff is the PFN of vm_start. */
+		.buffer_pfn = vma->vm_pgoff +
+			      ((addr - vma->vm_start) >> PAGE_SHIFT),
+		.offset = offset_in_page(addr),
+		.buf = buf,
+		.len = min_t(int, len, PAGE_SIZE - offset_in_page(addr)),
+		.write = write,
+		.private = pin->private,
+	};
 
-	len = min_t(int, len, PAGE_SIZE - offset);
-	if (mmapdemo_pfn_lock(vma, addr, &walk))
-		return -EINVAL;
-	/* In a private remap mapping vm_pgoff is the PFN of vm_start. */
-	buffer_pfn = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-	if (!pfn_valid(walk.pfn) ||
-	    (write && pin->private && walk.pfn == buffer_pfn)) {
-		mmapdemo_pfn_unlock(&walk);
-		return -EACCES;
-	}
-	kaddr = kmap_local_page(pfn_to_page(walk.pfn));
-	if (write)
-		memcpy(kaddr + offset, buf, len);
-	else
-		memcpy(buf, kaddr + offset, len);
-	kunmap_local(kaddr);
-	mmapdemo_pfn_unlock(&walk);
-	return len;
+	return mmapdemo_with_pfn(vma, addr, remap_access_pfn, &a);
 }
 
 static const struct vm_operations_struct fault_vm_ops = {
@@ -267,7 +283,7 @@ static int mmap_prepopulated(struct mmapdemo_dev *dev,
 		ret = remap_runs(vma, pages, first, npages);
 		if (ret)
 			goto out;
-		mmapdemo_count_add(dev, remap_pages, npages);
+		mmapdemo_count_add(dev, MMAPDEMO_STAT_REMAP_PAGES, npages);
 		vma->vm_ops = &remap_vm_ops;
 	} else {
 		unsigned long left = npages;
@@ -275,7 +291,7 @@ static int mmap_prepopulated(struct mmapdemo_dev *dev,
 		mmapdemo_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND);
 		ret = vm_insert_pages(vma, vma->vm_start, &pages->page[first],
 				      &left);
-		mmapdemo_count_add(dev, insert_pages, npages - left);
+		mmapdemo_count_add(dev, MMAPDEMO_STAT_INSERT_PAGES, npages - left);
 		if (ret)
 			goto out;
 		vma->vm_ops = &insert_vm_ops;
@@ -332,12 +348,12 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	trace_mmapdemo_mmap(vma, mode, ret);
 	if (ret) {
-		mmapdemo_count(dev, mmap_errors);
+		mmapdemo_count(dev, MMAPDEMO_STAT_MMAP_ERRORS);
 		return ret;
 	}
-	mmapdemo_count(dev, mmaps);
+	mmapdemo_count(dev, MMAPDEMO_STAT_MMAPS);
 	if (!(vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_MAYWRITE))
-		mmapdemo_count(dev, private_mmaps);
+		mmapdemo_count(dev, MMAPDEMO_STAT_PRIVATE_MMAPS);
 	atomic_long_inc(&dev->live_mappings);
 	return 0;
 }

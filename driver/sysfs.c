@@ -81,38 +81,46 @@ static ssize_t counter_show(struct device *d, struct device_attribute *attr,
 	return sysfs_emit(buf, "%llu\n", *(u64 *)((char *)&c + ca->offset));
 }
 
-#define COUNTER_ATTR(_name)						\
-	struct counter_attribute counter_attr_##_name = {		\
-		.attr = __ATTR(_name, 0444, counter_show, NULL),	\
-		.offset = offsetof(struct mmapdemo_counters, _name),	\
-	}
-
-static COUNTER_ATTR(mmaps);
-static COUNTER_ATTR(mmap_errors);
-static COUNTER_ATTR(live_mappings);
-static COUNTER_ATTR(private_mmaps);
-static COUNTER_ATTR(faults);
-static COUNTER_ATTR(cow_faults);
-static COUNTER_ATTR(sigbus);
-static COUNTER_ATTR(faultaround_pages);
-static COUNTER_ATTR(remap_pages);
-static COUNTER_ATTR(insert_pages);
-static COUNTER_ATTR(resizes);
-static COUNTER_ATTR(buffer_pages);
+static struct counter_attribute counter_table[] = {
+	{ .attr = __ATTR(mmaps, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, mmaps) },
+	{ .attr = __ATTR(mmap_errors, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, mmap_errors) },
+	{ .attr = __ATTR(live_mappings, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, live_mappings) },
+	{ .attr = __ATTR(private_mmaps, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, private_mmaps) },
+	{ .attr = __ATTR(faults, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, faults) },
+	{ .attr = __ATTR(cow_faults, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, cow_faults) },
+	{ .attr = __ATTR(sigbus, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, sigbus) },
+	{ .attr = __ATTR(faultaround_pages, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, faultaround_pages) },
+	{ .attr = __ATTR(remap_pages, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, remap_pages) },
+	{ .attr = __ATTR(insert_pages, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, insert_pages) },
+	{ .attr = __ATTR(resizes, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, resizes) },
+	{ .attr = __ATTR(buffer_pages, 0444, counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_counters, buffer_pages) },
+};
 
 static struct attribute *counter_attrs[] = {
-	&counter_attr_mmaps.attr.attr,
-	&counter_attr_mmap_errors.attr.attr,
-	&counter_attr_live_mappings.attr.attr,
-	&counter_attr_private_mmaps.attr.attr,
-	&counter_attr_faults.attr.attr,
-	&counter_attr_cow_faults.attr.attr,
-	&counter_attr_sigbus.attr.attr,
-	&counter_attr_faultaround_pages.attr.attr,
-	&counter_attr_remap_pages.attr.attr,
-	&counter_attr_insert_pages.attr.attr,
-	&counter_attr_resizes.attr.attr,
-	&counter_attr_buffer_pages.attr.attr,
+	&counter_table[0].attr.attr,
+	&counter_table[1].attr.attr,
+	&counter_table[2].attr.attr,
+	&counter_table[3].attr.attr,
+	&counter_table[4].attr.attr,
+	&counter_table[5].attr.attr,
+	&counter_table[6].attr.attr,
+	&counter_table[7].attr.attr,
+	&counter_table[8].attr.attr,
+	&counter_table[9].attr.attr,
+	&counter_table[10].attr.attr,
+	&counter_table[11].attr.attr,
 	NULL,
 };
 

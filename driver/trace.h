@@ -19,129 +19,116 @@
 			 { 2, "faultaround" },			\
 			 { 3, "insert" })
 
+/* The results the driver's ->fault returns. */
+#define show_mmapdemo_fault_result(ret)					\
+	__print_flags(ret, "|",						\
+		      { (__force unsigned long)VM_FAULT_SIGBUS, "SIGBUS" },	\
+		      { (__force unsigned long)VM_FAULT_NOPAGE, "NOPAGE" },	\
+		      { (__force unsigned long)VM_FAULT_LOCKED, "LOCKED" })
+
 TRACE_EVENT(mmapdemo_mmap,
-	TP_PROTO(struct vm_area_struct *vma, unsigned int mode, int ret),
-	TP_ARGS(vma, mode, ret),
-	TP_STRUCT__entry(
-		__field(unsigned long, start)
-		__field(unsigned long, len)
-		__field(unsigned long, pgoff)
-		__field(unsigned long, vm_flags)
-		__field(unsigned int, mode)
-		__field(bool, shared)
-		__field(int, ret)
-	),
-	TP_fast_assign(
-		__entry->start = vma->vm_start;
-		__entry->len = vma->vm_end - vma->vm_start;
-		__entry->pgoff = vma->vm_pgoff;
-		__entry->vm_flags = vma->vm_flags;
-		__entry->mode = mode;
-		__entry->shared = !!(vma->vm_flags & VM_SHARED);
-		__entry->ret = ret;
-	),
-	TP_printk("start=0x%lx len=%lu pgoff=%lu mode=%s %s flags=0x%lx ret=%d",
-		  __entry->start, __entry->len, __entry->pgoff,
-		  show_mmapdemo_mode(__entry->mode),
-		  __entry->shared ? "shared" : "private",
-		  __entry->vm_flags, __entry->ret)
+	    TP_PROTO(struct vm_area_struct *vma, unsigned int mode, int ret),
+	    TP_ARGS(vma, mode, ret),
+	    TP_STRUCT__entry(__field(unsigned long, start)
+			     __field(unsigned long, len)
+			     __field(unsigned long, pgoff)
+			     __field(unsigned long, vm_flags)
+			     __field(unsigned int, mode)
+			     __field(bool, shared)
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->start = vma->vm_start;
+			   __entry->len = vma->vm_end - vma->vm_start;
+			   __entry->pgoff = vma->vm_pgoff;
+			   __entry->vm_flags = vma->vm_flags;
+			   __entry->mode = mode;
+			   __entry->shared = !!(vma->vm_flags & VM_SHARED);
+			   __entry->ret = ret;),
+	    TP_printk("start=0x%lx len=%lu pgoff=%lu mode=%s %s flags=0x%lx ret=%d",
+		      __entry->start, __entry->len, __entry->pgoff,
+		      show_mmapdemo_mode(__entry->mode),
+		      __entry->shared ? "shared" : "private",
+		      __entry->vm_flags, __entry->ret)
 );
 
 TRACE_EVENT(mmapdemo_fault,
-	TP_PROTO(struct vm_fault *vmf, unsigned long pfn, vm_fault_t ret),
-	TP_ARGS(vmf, pfn, ret),
-	TP_STRUCT__entry(
-		__field(unsigned long, address)
-		__field(unsigned long, pgoff)
-		__field(unsigned long, pfn)
-		__field(unsigned int, flags)
-		__field(bool, shared)
-		__field(unsigned int, ret)
-	),
-	TP_fast_assign(
-		__entry->address = vmf->address;
-		__entry->pgoff = vmf->pgoff;
-		__entry->pfn = pfn;
-		__entry->flags = (unsigned int)vmf->flags;
-		__entry->shared = !!(vmf->vma->vm_flags & VM_SHARED);
-		__entry->ret = (unsigned int)ret;
-	),
-	TP_printk("address=0x%lx pgoff=%lu pfn=0x%lx %s flags=%s ret=%s",
-		  __entry->address, __entry->pgoff, __entry->pfn,
-		  __entry->shared ? "shared" : "private",
-		  __print_flags(__entry->flags, "|", FAULT_FLAG_TRACE),
-		  __print_flags(__entry->ret, "|", VM_FAULT_RESULT_TRACE))
+	    TP_PROTO(struct vm_fault *vmf, unsigned long pfn, vm_fault_t ret),
+	    TP_ARGS(vmf, pfn, ret),
+	    TP_STRUCT__entry(__field(unsigned long, address)
+			     __field(unsigned long, pgoff)
+			     __field(unsigned long, pfn)
+			     __field(unsigned int, flags)
+			     __field(bool, shared)
+			     __field(unsigned int, ret)),
+	    TP_fast_assign(__entry->address = vmf->address;
+			   __entry->pgoff = vmf->pgoff;
+			   __entry->pfn = pfn;
+			   __entry->flags = (unsigned int)vmf->flags;
+			   __entry->shared = !!(vmf->vma->vm_flags & VM_SHARED);
+			   __entry->ret = (__force unsigned int)ret;),
+	    TP_printk("address=0x%lx pgoff=%lu pfn=0x%lx %s flags=%s ret=%s",
+		      __entry->address, __entry->pgoff, __entry->pfn,
+		      __entry->shared ? "shared" : "private",
+		      __print_flags(__entry->flags, "|", FAULT_FLAG_TRACE),
+		      show_mmapdemo_fault_result(__entry->ret))
 );
 
 TRACE_EVENT(mmapdemo_map_pages,
-	TP_PROTO(struct vm_fault *vmf, pgoff_t start, pgoff_t end,
-		 unsigned long mapped),
-	TP_ARGS(vmf, start, end, mapped),
-	TP_STRUCT__entry(
-		__field(unsigned long, address)
-		__field(unsigned long, start)
-		__field(unsigned long, end)
-		__field(unsigned long, mapped)
-		__field(unsigned int, flags)
-	),
-	TP_fast_assign(
-		__entry->address = vmf->address;
-		__entry->start = start;
-		__entry->end = end;
-		__entry->mapped = mapped;
-		__entry->flags = (unsigned int)vmf->flags;
-	),
-	TP_printk("address=0x%lx pgoff=%lu-%lu mapped=%lu flags=%s",
-		  __entry->address, __entry->start, __entry->end,
-		  __entry->mapped,
-		  __print_flags(__entry->flags, "|", FAULT_FLAG_TRACE))
+	    TP_PROTO(struct vm_fault *vmf, pgoff_t start, pgoff_t end,
+		     unsigned long mapped),
+	    TP_ARGS(vmf, start, end, mapped),
+	    TP_STRUCT__entry(__field(unsigned long, address)
+			     __field(unsigned long, start)
+			     __field(unsigned long, end)
+			     __field(unsigned long, mapped)
+			     __field(unsigned int, flags)),
+	    TP_fast_assign(__entry->address = vmf->address;
+			   __entry->start = start;
+			   __entry->end = end;
+			   __entry->mapped = mapped;
+			   __entry->flags = (unsigned int)vmf->flags;),
+	    TP_printk("address=0x%lx pgoff=%lu-%lu mapped=%lu flags=%s",
+		      __entry->address, __entry->start, __entry->end,
+		      __entry->mapped,
+		      __print_flags(__entry->flags, "|", FAULT_FLAG_TRACE))
 );
 
 DECLARE_EVENT_CLASS(mmapdemo_vma,
-	TP_PROTO(struct vm_area_struct *vma, unsigned int mode),
-	TP_ARGS(vma, mode),
-	TP_STRUCT__entry(
-		__field(unsigned long, start)
-		__field(unsigned long, end)
-		__field(unsigned long, pgoff)
-		__field(unsigned int, mode)
-	),
-	TP_fast_assign(
-		__entry->start = vma->vm_start;
-		__entry->end = vma->vm_end;
-		__entry->pgoff = vma->vm_pgoff;
-		__entry->mode = mode;
-	),
-	TP_printk("start=0x%lx end=0x%lx pgoff=%lu mode=%s",
-		  __entry->start, __entry->end, __entry->pgoff,
-		  show_mmapdemo_mode(__entry->mode))
+		    TP_PROTO(struct vm_area_struct *vma, unsigned int mode),
+		    TP_ARGS(vma, mode),
+		    TP_STRUCT__entry(__field(unsigned long, start)
+				     __field(unsigned long, end)
+				     __field(unsigned long, pgoff)
+				     __field(unsigned int, mode)),
+		    TP_fast_assign(__entry->start = vma->vm_start;
+				   __entry->end = vma->vm_end;
+				   __entry->pgoff = vma->vm_pgoff;
+				   __entry->mode = mode;),
+		    TP_printk("start=0x%lx end=0x%lx pgoff=%lu mode=%s",
+			      __entry->start, __entry->end, __entry->pgoff,
+			      show_mmapdemo_mode(__entry->mode))
 );
 
 DEFINE_EVENT(mmapdemo_vma, mmapdemo_vma_open,
-	TP_PROTO(struct vm_area_struct *vma, unsigned int mode),
-	TP_ARGS(vma, mode)
+	     TP_PROTO(struct vm_area_struct *vma, unsigned int mode),
+	     TP_ARGS(vma, mode)
 );
 
 DEFINE_EVENT(mmapdemo_vma, mmapdemo_vma_close,
-	TP_PROTO(struct vm_area_struct *vma, unsigned int mode),
-	TP_ARGS(vma, mode)
+	     TP_PROTO(struct vm_area_struct *vma, unsigned int mode),
+	     TP_ARGS(vma, mode)
 );
 
 TRACE_EVENT(mmapdemo_resize,
-	TP_PROTO(unsigned long old_pages, unsigned long new_pages, int ret),
-	TP_ARGS(old_pages, new_pages, ret),
-	TP_STRUCT__entry(
-		__field(unsigned long, old_pages)
-		__field(unsigned long, new_pages)
-		__field(int, ret)
-	),
-	TP_fast_assign(
-		__entry->old_pages = old_pages;
-		__entry->new_pages = new_pages;
-		__entry->ret = ret;
-	),
-	TP_printk("pages=%lu->%lu ret=%d", __entry->old_pages,
-		  __entry->new_pages, __entry->ret)
+	    TP_PROTO(unsigned long old_pages, unsigned long new_pages, int ret),
+	    TP_ARGS(old_pages, new_pages, ret),
+	    TP_STRUCT__entry(__field(unsigned long, old_pages)
+			     __field(unsigned long, new_pages)
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->old_pages = old_pages;
+			   __entry->new_pages = new_pages;
+			   __entry->ret = ret;),
+	    TP_printk("pages=%lu->%lu ret=%d", __entry->old_pages,
+		      __entry->new_pages, __entry->ret)
 );
 
 #endif /* MMAPDEMO_TRACE_H */

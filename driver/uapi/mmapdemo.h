@@ -11,7 +11,7 @@
 #include <linux/types.h>
 
 /* The largest buffer the module accepts, for "size" and for resize. */
-#define MMAPDEMO_MAX_SIZE	(1ULL << 30)
+#define MMAPDEMO_MAX_SIZE	0x40000000ULL	/* 1 GiB */
 
 /*
  * How mmap() maps the buffer, chosen per open file (MMAPDEMO_IOC_SET_MODE)

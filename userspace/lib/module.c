@@ -24,6 +24,21 @@
 
 static char default_path[PATH_MAX];
 
+/* libkmod's own error lines: quiet, each failure gets a sentence of ours. */
+static void kmod_quiet(void *data, int priority, const char *file, int line,
+		       const char *fn, const char *format, va_list args)
+{
+}
+
+static struct kmod_ctx *kmod_start(void)
+{
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+
+	if (ctx)
+		kmod_set_log_fn(ctx, kmod_quiet, NULL);
+	return ctx;
+}
+
 static int set_why(char *why, size_t len, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -47,7 +62,7 @@ int md_module_built_for(const char *path, char *release, size_t len)
 	struct kmod_ctx *ctx;
 	int ret = -ENOENT;
 
-	ctx = kmod_new(NULL, NULL);
+	ctx = kmod_start();
 	if (!ctx)
 		return -1;
 	if (kmod_module_new_from_path(ctx, path, &mod) < 0 ||
@@ -194,7 +209,7 @@ int md_module_load(const char *path, const char *params, char *why,
 	if (!path)
 		path = md_module_default_path();
 
-	ctx = kmod_new(NULL, NULL);
+	ctx = kmod_start();
 	if (!ctx)
 		return set_why(why, whylen, ENOMEM, "libkmod: cannot start");
 
@@ -255,7 +270,7 @@ int md_module_unload(char *why, size_t whylen)
 	struct kmod_ctx *ctx;
 	int ret;
 
-	ctx = kmod_new(NULL, NULL);
+	ctx = kmod_start();
 	if (!ctx)
 		return set_why(why, whylen, ENOMEM, "libkmod: cannot start");
 	ret = kmod_module_new_from_name(ctx, MD_MODULE, &mod);

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Resize: growing adds zeroed pages and makes demand-paged addresses past
+ * the old end valid without remapping; shrinking unmaps the removed pages
+ * from demand-paged mappings (SIGBUS after, private copies included, as
+ * truncate does) and is refused with EBUSY under remap and insert
+ * mappings, whose PTEs were made in mmap(). No PTE is ever left pointing
+ * at a removed page. Each test puts the buffer back to its size.
+ */
+#include <sys/ioctl.h>
+
+#include "kselftest_harness.h"
+#include "mmapdemo_test.h"
+
+FIXTURE(resize)
+{
+	int fd;
+	size_t ps;
+	size_t size;	/* at the start, restored at the end */
+};
+
+FIXTURE_VARIANT(resize)
+{
+	unsigned int mode;
+	bool shared;
+};
+
+FIXTURE_VARIANT_ADD(resize, fault_shared) {
+	.mode = MMAPDEMO_MODE_FAULT, .shared = true,
+};
+FIXTURE_VARIANT_ADD(resize, fault_private) {
+	.mode = MMAPDEMO_MODE_FAULT, .shared = false,
+};
+FIXTURE_VARIANT_ADD(resize, faultaround_shared) {
+	.mode = MMAPDEMO_MODE_FAULTAROUND, .shared = true,
+};
+FIXTURE_VARIANT_ADD(resize, faultaround_private) {
+	.mode = MMAPDEMO_MODE_FAULTAROUND, .shared = false,
+};
+FIXTURE_VARIANT_ADD(resize, remap_shared) {
+	.mode = MMAPDEMO_MODE_REMAP, .shared = true,
+};
+FIXTURE_VARIANT_ADD(resize, remap_private) {
+	.mode = MMAPDEMO_MODE_REMAP, .shared = false,
+};
+FIXTURE_VARIANT_ADD(resize, insert_shared) {
+	.mode = MMAPDEMO_MODE_INSERT, .shared = true,
+};
+FIXTURE_VARIANT_ADD(resize, insert_private) {
+	.mode = MMAPDEMO_MODE_INSERT, .shared = false,
+};
+
+FIXTURE_SETUP(resize)
+{
+	struct mmapdemo_info info;
+
+	OPEN_OR_SKIP(self->fd);
+	ASSERT_EQ(0, md_info(self->fd, &info));
+	self->ps = info.page_size;
+	self->size = info.size;
+	ASSERT_LE(16 * self->ps, self->size);
+}
+
+FIXTURE_TEARDOWN(resize)
+{
+	if (self->fd >= 0) {
+		md_resize(self->fd, self->size);
+		close(self->fd);
+	}
+}
+
+static bool demand_paged(const FIXTURE_VARIANT(resize) *variant)
+{
+	return variant->mode == MMAPDEMO_MODE_FAULT ||
+	       variant->mode == MMAPDEMO_MODE_FAULTAROUND;
+}
+
+static size_t buffer_size(int fd)
+{
+	struct mmapdemo_info info;
+
+	return md_info(fd, &info) ? 0 : info.size;
+}
+
+static bool all_zero(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+TEST_F(resize, grow_adds_zeroed_pages_and_keeps_data)
+{
+	size_t big = 2 * self->size;
+	char *p;
+
+	ASSERT_EQ(0, buf_fill(self->fd, 0, self->size, 1));
+	ASSERT_EQ(0, md_resize(self->fd, big));
+	EXPECT_EQ(big, buffer_size(self->fd));
+	EXPECT_TRUE(buf_has(self->fd, 0, self->size, 1));
+	p = md_map(self->fd, variant->mode, big, 0, PROT_READ, variant->shared);
+	if (p == MAP_FAILED && variant->mode == MMAPDEMO_MODE_REMAP &&
+	    !variant->shared) {
+		struct mmapdemo_info info;
+
+		/* The new pages are another run: no private remap across. */
+		EXPECT_EQ(EINVAL, errno);
+		ASSERT_EQ(0, md_info(self->fd, &info));
+		EXPECT_LT(1, info.segments);
+		p = md_map(self->fd, variant->mode, big, 0, PROT_READ, true);
+	}
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(mem_has(p, self->size, 0, 1));
+	EXPECT_TRUE(all_zero(p + self->size, self->size));
+	munmap(p, big);
+}
+
+TEST_F(resize, shrink_keeps_the_rest)
+{
+	size_t small = self->size / 2;
+
+	ASSERT_EQ(0, buf_fill(self->fd, 0, self->size, 2));
+	ASSERT_EQ(0, md_resize(self->fd, small));
+	EXPECT_EQ(small, buffer_size(self->fd));
+	EXPECT_TRUE(buf_has(self->fd, 0, small, 2));
+	/* read() stops at the new end, write() past it finds no space. */
+	EXPECT_EQ(0, pread(self->fd, (char[8]){ 0 }, 8, small));
+	EXPECT_EQ(-1, pwrite(self->fd, "x", 1, small));
+	EXPECT_EQ(ENOSPC, errno);
+}
+
+TEST_F(resize, grow_makes_addresses_past_the_end_valid)
+{
+	size_t last = self->size - self->ps;
+	char *p;
+
+	p = md_map(self->fd, variant->mode, 3 * self->ps, last,
+		   PROT_READ | PROT_WRITE, variant->shared);
+	if (!demand_paged(variant)) {
+		/* Prepopulated modes never map past the end. */
+		EXPECT_EQ(MAP_FAILED, p);
+		EXPECT_EQ(EINVAL, errno);
+		return;
+	}
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(MD_PROBE_OK, md_probe(p, false));
+	EXPECT_EQ(MD_PROBE_SIGBUS, md_probe(p + self->ps, false));
+	EXPECT_EQ(MD_PROBE_SIGBUS, md_probe(p + 2 * self->ps, true));
+
+	ASSERT_EQ(0, md_resize(self->fd, self->size + 2 * self->ps));
+	/* The same addresses, no new mmap(): now they are buffer pages. */
+	EXPECT_EQ(MD_PROBE_OK, md_probe(p + self->ps, false));
+	EXPECT_TRUE(all_zero(p + self->ps, 2 * self->ps));
+	md_pattern_fill(p + self->ps, 2 * self->ps, self->size, 3);
+	EXPECT_TRUE(buf_has(self->fd, self->size, 2 * self->ps, 3) == variant->shared);
+	munmap(p, 3 * self->ps);
+}
+
+TEST_F(resize, shrink_unmaps_demand_paged_mappings)
+{
+	size_t len = 8 * self->ps, off = self->size - len, small = self->size - 4 * self->ps;
+	char *p;
+
+	ASSERT_EQ(0, buf_fill(self->fd, off, len, 4));
+	p = md_map(self->fd, variant->mode, len, off, PROT_READ | PROT_WRITE,
+		   variant->shared);
+	ASSERT_NE(MAP_FAILED, p);
+	/* Every page mapped; private ones even copied. */
+	md_pattern_fill(p, len, off, 5);
+
+	if (!demand_paged(variant)) {
+		/* PTEs made in mmap() cannot be zapped safely: EBUSY. */
+		EXPECT_EQ(-1, md_resize(self->fd, small));
+		EXPECT_EQ(EBUSY, errno);
+		EXPECT_EQ(self->size, buffer_size(self->fd));
+		EXPECT_TRUE(mem_has(p, len, off, 5));
+		munmap(p, len);
+		/* Unmapped, the shrink goes through. */
+		EXPECT_EQ(0, md_resize(self->fd, small));
+		return;
+	}
+	ASSERT_EQ(0, md_resize(self->fd, small));
+	/* The kept half is untouched, the removed half raises SIGBUS. */
+	EXPECT_TRUE(mem_has(p, 4 * self->ps, off, 5));
+	EXPECT_EQ(MD_PROBE_SIGBUS, md_probe(p + 4 * self->ps, false));
+	EXPECT_EQ(MD_PROBE_SIGBUS, md_probe(p + len - 1, true));
+	EXPECT_EQ(4, md_present_pages(p, 8));
+
+	/* Grown again, the same addresses show new, zeroed pages. */
+	ASSERT_EQ(0, md_resize(self->fd, self->size));
+	EXPECT_TRUE(all_zero(p + 4 * self->ps, 4 * self->ps));
+	munmap(p, len);
+}
+
+TEST_F(resize, shrink_outside_a_prepopulated_mapping_is_allowed)
+{
+	size_t len = 4 * self->ps;
+	char *p;
+
+	ASSERT_EQ(0, buf_fill(self->fd, 0, len, 6));
+	p = md_map(self->fd, variant->mode, len, 0, PROT_READ, variant->shared);
+	ASSERT_NE(MAP_FAILED, p);
+	if (variant->mode == MMAPDEMO_MODE_REMAP && !variant->shared) {
+		/*
+		 * A private remap mapping's vm_pgoff is a page frame number,
+		 * so unmap_mapping_range() could not find it reliably: no
+		 * shrink at all while one exists.
+		 */
+		EXPECT_EQ(-1, md_resize(self->fd, self->size / 2));
+		EXPECT_EQ(EBUSY, errno);
+	} else {
+		EXPECT_EQ(0, md_resize(self->fd, self->size / 2));
+	}
+	EXPECT_TRUE(mem_has(p, len, 0, 6));
+	munmap(p, len);
+}
+
+TEST_F(resize, grow_and_shrink_while_mapped_keep_data_consistent)
+{
+	size_t len = 16 * self->ps, i;
+	char *p;
+
+	ASSERT_EQ(0, buf_fill(self->fd, 0, len, 7));
+	p = md_map(self->fd, variant->mode, len, 0, PROT_READ, variant->shared);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(0, md_resize(self->fd, self->size + (i + 1) * self->ps));
+		/* Shrinks that keep the mapped range; see the test above. */
+		if (variant->mode != MMAPDEMO_MODE_REMAP || variant->shared)
+			ASSERT_EQ(0, md_resize(self->fd, self->size - i * self->ps));
+		EXPECT_TRUE(mem_has(p, len, 0, 7));
+	}
+	munmap(p, len);
+}
+
+/* Arguments, outside the matrix */
+
+FIXTURE(resize_args)
+{
+	int fd;
+	size_t size;
+};
+
+FIXTURE_SETUP(resize_args)
+{
+	struct mmapdemo_info info;
+
+	OPEN_OR_SKIP(self->fd);
+	ASSERT_EQ(0, md_info(self->fd, &info));
+	self->size = info.size;
+}
+
+FIXTURE_TEARDOWN(resize_args)
+{
+	if (self->fd >= 0) {
+		md_resize(self->fd, self->size);
+		close(self->fd);
+	}
+}
+
+TEST_F(resize_args, size_is_rounded_up_to_pages)
+{
+	ASSERT_EQ(0, md_resize(self->fd, 5000));
+	EXPECT_EQ((5000 + md_page_size() - 1) / md_page_size() * md_page_size(),
+		  buffer_size(self->fd));
+}
+
+TEST_F(resize_args, zero_and_past_the_limit_are_refused)
+{
+	EXPECT_EQ(-1, md_resize(self->fd, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, md_resize(self->fd, MMAPDEMO_MAX_SIZE + 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, md_resize(self->fd, ~0ULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(self->size, buffer_size(self->fd));
+}
+
+TEST_F(resize_args, bad_pointer_is_efault)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_RESIZE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_RESIZE, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(self->size, buffer_size(self->fd));
+}
+
+TEST_F(resize_args, read_only_file_is_ebadf)
+{
+	int fd = md_open(O_RDONLY);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, md_resize(fd, 2 * self->size));
+	EXPECT_EQ(EBADF, errno);
+	close(fd);
+	EXPECT_EQ(self->size, buffer_size(self->fd));
+}
+
+TEST_F(resize_args, counts_resizes)
+{
+	struct mmapdemo_info a, b;
+
+	ASSERT_EQ(0, md_info(self->fd, &a));
+	ASSERT_EQ(0, md_resize(self->fd, 2 * self->size));
+	ASSERT_EQ(0, md_resize(self->fd, self->size));
+	EXPECT_EQ(-1, md_resize(self->fd, 0));
+	ASSERT_EQ(0, md_info(self->fd, &b));
+	EXPECT_EQ(a.counters.resizes + 2, b.counters.resizes);
+	EXPECT_EQ(self->size / md_page_size(), b.counters.buffer_pages);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the mmapdemo selftest programs share: opening the device or
+ * skipping, writing and checking patterns through read()/write(), and an
+ * unrelated helper process (the test program itself, run again).
+ */
+#ifndef MMAPDEMO_TEST_H
+#define MMAPDEMO_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libmmapdemo.h"
+
+/*
+ * Open the device read-write, or skip the test with a reason when it is
+ * not there (module not loaded) or not ours to open (not root).
+ */
+#define OPEN_OR_SKIP(fd) do {						\
+	(fd) = md_open(O_RDWR);						\
+	if ((fd) < 0 && (errno == ENOENT || errno == ENXIO))		\
+		SKIP(return, MD_DEVICE " is missing: load the module");	\
+	if ((fd) < 0 && errno == EACCES)				\
+		SKIP(return, MD_DEVICE " needs root");			\
+	ASSERT_LE(0, (fd)) TH_LOG("open " MD_DEVICE ": %s", strerror(errno)); \
+} while (0)
+
+/* Write the pattern of @seed into the buffer at [@off, @off + @len). */
+static inline int buf_fill(int fd, size_t off, size_t len, uint32_t seed)
+{
+	char *tmp = malloc(len);
+	ssize_t n;
+
+	if (!tmp)
+		return -1;
+	md_pattern_fill(tmp, len, off, seed);
+	n = pwrite(fd, tmp, len, off);
+	free(tmp);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Does the buffer at [@off, @off + @len) hold the pattern of @seed? */
+static inline bool buf_has(int fd, size_t off, size_t len, uint32_t seed)
+{
+	char *tmp = malloc(len);
+	bool ok;
+
+	if (!tmp)
+		return false;
+	ok = pread(fd, tmp, len, off) == (ssize_t)len &&
+	     md_pattern_check(tmp, len, off, seed) < 0;
+	free(tmp);
+	return ok;
+}
+
+/* Does memory at @p hold the pattern of @seed for buffer offset @off? */
+static inline bool mem_has(const void *p, size_t len, size_t off, uint32_t seed)
+{
+	return md_pattern_check(p, len, off, seed) < 0;
+}
+
+/*
+ * An unrelated process: the test program run again through
+ * /proc/self/exe with MMAPDEMO_TEST_HELPER="fill|check MODE OFF LEN SEED"
+ * maps the range shared in MODE on a fresh open and fills it with, or
+ * checks it for, the pattern. Exit status 0 means done / it matches.
+ */
+static inline int run_helper(const char *op, unsigned int mode, size_t off,
+			     size_t len, uint32_t seed)
+{
+	char spec[160], *argv[] = { "mmapdemo-helper", NULL };
+	char *envp[] = { spec, NULL };
+	int status;
+	pid_t pid;
+
+	snprintf(spec, sizeof(spec), "MMAPDEMO_TEST_HELPER=%s %u %zu %zu %u",
+		 op, mode, off, len, seed);
+	/* posix_spawn(), not fork(): nothing of our mappings is copied. */
+	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, envp))
+		return -1;
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void __attribute__((constructor)) mmapdemo_helper_main(void)
+{
+	const char *spec = getenv("MMAPDEMO_TEST_HELPER");
+	unsigned int mode, seed;
+	size_t off, len;
+	char op[8];
+	void *p;
+	int fd;
+
+	if (!spec)
+		return;
+	if (sscanf(spec, "%7s %u %zu %zu %u", op, &mode, &off, &len, &seed) != 5)
+		_exit(126);
+	fd = md_open(O_RDWR);
+	if (fd < 0)
+		_exit(125);
+	p = md_map(fd, mode, len, off, PROT_READ | PROT_WRITE, true);
+	if (p == MAP_FAILED)
+		_exit(124);
+	if (!strcmp(op, "fill")) {
+		md_pattern_fill(p, len, off, seed);
+		_exit(0);
+	}
+	_exit(md_pattern_check(p, len, off, seed) < 0 ? 0 : 1);
+}
+
+#endif /* MMAPDEMO_TEST_H */
