@@ -67,10 +67,31 @@ bench:
 lint:
 	scripts/lint
 
+# The release KDIR builds for, and where modules_install puts the module
+# (under driver/, as the top-level Kbuild builds it there).
+KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+MODDIR = $(DESTDIR)/lib/modules/$(KRELEASE)/extra
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra CONFIG_MODULE_SIG_ALL= \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KRELEASE)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/mmapdemo
+	install -m 0755 build/bin/mmapdemo build/bin/mmapdemo-* $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 driver/uapi/mmapdemo.h $(DESTDIR)$(PREFIX)/include/mmapdemo/
+
+uninstall:
+	rm -f $(MODDIR)/driver/mmapdemo.ko $(MODDIR)/driver/mmapdemo.ko.xz \
+		$(MODDIR)/driver/mmapdemo.ko.zst
+	-rmdir $(MODDIR)/driver $(MODDIR) 2>/dev/null
+	-depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KRELEASE)
+	rm -f $(DESTDIR)$(PREFIX)/bin/mmapdemo $(DESTDIR)$(PREFIX)/bin/mmapdemo-*
+	rm -rf $(DESTDIR)$(PREFIX)/include/mmapdemo
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
 	-$(MAKE) -C selftests clean 2>/dev/null
 	rm -rf build
 
 .PHONY: all help module userspace selftests check check-debug demo vm shell \
-	trace bench lint clean
+	trace bench lint install uninstall clean
