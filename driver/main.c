@@ -27,10 +27,28 @@
 #define MMAPDEMO_VERSION	"1.0.0"
 #define MMAPDEMO_FS_MAGIC	0x6d6d6170	/* "mmap" */
 
+/* "size": bytes, with K, M or G suffixes as memparse() reads them. */
 static unsigned long param_size = SZ_1M;
-module_param_named(size, param_size, ulong, 0444);
+
+static int size_param_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long long size;
+	char *end;
+
+	size = memparse(val, &end);
+	if (end == val || (*end && *end != '\n') || size > ULONG_MAX)
+		return -EINVAL;
+	*(unsigned long *)kp->arg = size;
+	return 0;
+}
+
+static const struct kernel_param_ops size_param_ops = {
+	.set = size_param_set,
+	.get = param_get_ulong,
+};
+module_param_cb(size, &size_param_ops, &param_size, 0444);
 MODULE_PARM_DESC(size,
-		 "Buffer size in bytes, rounded up to whole pages: 1 to 1073741824 (1 GiB), default 1048576 (1 MiB)");
+		 "Buffer size in bytes (K, M, G suffixes), rounded up to whole pages: 1 to 1G, default 1M");
 
 static unsigned int param_alloc_order = MMAPDEMO_MAX_ORDER;
 module_param_named(alloc_order, param_alloc_order, uint, 0444);
