@@ -55,8 +55,12 @@ static int pages_fill(struct mmapdemo_buf *buf, struct page **page,
 		struct page *p;
 		unsigned long i;
 
-		if (o)
-			gfp |= __GFP_NORETRY;
+		/*
+		 * High orders are a bonus: give up fast and try smaller.
+		 * Single pages: try hard, but fail (ENOMEM) rather than
+		 * wake the OOM killer for a buffer too big for the machine.
+		 */
+		gfp |= o ? __GFP_NORETRY : __GFP_RETRY_MAYFAIL;
 		p = alloc_pages(gfp, o);
 		if (!p) {
 			if (!o)
