@@ -77,7 +77,7 @@ install: all
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KRELEASE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/mmapdemo
-	install -m 0755 build/bin/mmapdemo build/bin/mmapdemo-* $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(wildcard build/bin/mmapdemo build/bin/mmapdemo-*) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 driver/uapi/mmapdemo.h $(DESTDIR)$(PREFIX)/include/mmapdemo/
 
 uninstall:
