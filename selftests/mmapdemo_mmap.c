@@ -927,4 +927,33 @@ TEST_F(map, processes_write_their_own_pages)
 	munmap(p, npages * self->ps);
 }
 
+/* The harness's own signal tests: the test must die of the signal. */
+
+TEST_SIGNAL(fault_mode_touch_past_the_end_raises_sigbus, SIGBUS)
+{
+	struct mmapdemo_info info;
+	volatile char *p;
+	int fd;
+
+	OPEN_OR_SKIP(fd);
+	ASSERT_EQ(0, md_info(fd, &info));
+	p = md_map(fd, MMAPDEMO_MODE_FAULT, info.page_size, info.size, PROT_READ,
+		   true);
+	ASSERT_NE(MAP_FAILED, p);
+	(void)*p;
+	TH_LOG("a read past the end of the buffer did not raise SIGBUS");
+}
+
+TEST_SIGNAL(remap_mode_write_to_read_only_mapping_raises_sigsegv, SIGSEGV)
+{
+	volatile char *p;
+	int fd;
+
+	OPEN_OR_SKIP(fd);
+	p = md_map(fd, MMAPDEMO_MODE_REMAP, md_page_size(), 0, PROT_READ, true);
+	ASSERT_NE(MAP_FAILED, p);
+	*p = 1;
+	TH_LOG("a write to a PROT_READ mapping did not raise SIGSEGV");
+}
+
 TEST_HARNESS_MAIN

@@ -312,4 +312,47 @@ TEST_F(resize_args, counts_resizes)
 	EXPECT_EQ(self->size / md_page_size(), b.counters.buffer_pages);
 }
 
+/* A shrink's SIGBUS, as the harness sees it: the test dies of it. */
+FIXTURE(dies)
+{
+	size_t size;
+};
+
+FIXTURE_SETUP(dies)
+{
+	struct mmapdemo_info info;
+	int fd;
+
+	OPEN_OR_SKIP(fd);
+	ASSERT_EQ(0, md_info(fd, &info));
+	self->size = info.size;
+	close(fd);
+}
+
+/* The test's process is dead by then: the parent puts the size back. */
+FIXTURE_TEARDOWN_PARENT(dies)
+{
+	int fd = md_open(O_RDWR);
+
+	if (fd >= 0 && self->size)
+		md_resize(fd, self->size);
+	if (fd >= 0)
+		close(fd);
+}
+
+TEST_F_SIGNAL(dies, touch_after_shrink_raises_sigbus, SIGBUS)
+{
+	size_t ps = md_page_size();
+	volatile char *p;
+	int fd;
+
+	OPEN_OR_SKIP(fd);
+	p = md_map(fd, MMAPDEMO_MODE_FAULT, ps, self->size - ps, PROT_READ, true);
+	ASSERT_NE(MAP_FAILED, p);
+	(void)*p;
+	ASSERT_EQ(0, md_resize(fd, self->size - ps));
+	(void)*p;
+	TH_LOG("a read of a page removed by a shrink did not raise SIGBUS");
+}
+
 TEST_HARNESS_MAIN
