@@ -17,6 +17,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -71,6 +72,126 @@ static void mmapdemo_vma_close(struct vm_area_struct *vma)
 		mmapdemo_pin_put(&dev->buf, pin);
 }
 
+/* The core mm's fault-around window at its default fault_around_bytes. */
+#define FAULT_AROUND_SIZE	SZ_64K
+#define FAULT_AROUND_PAGES	(FAULT_AROUND_SIZE >> PAGE_SHIFT)
+
+/*
+ * Map @page[0 .. @end - @start] at buffer offsets [@start, @end] of the
+ * faulting VMA, stepping over PTEs that are there already. Returns the
+ * pages mapped; *@hit says whether vmf->pgoff is mapped now.
+ */
+static unsigned long insert_window(struct vm_fault *vmf, struct page **page,
+				   pgoff_t start, pgoff_t end, bool *hit)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long mapped = 0;
+	pgoff_t idx = start;
+
+	*hit = false;
+	while (idx <= end) {
+		unsigned long addr = vma->vm_start +
+				     ((idx - vma->vm_pgoff) << PAGE_SHIFT);
+		unsigned long want = end - idx + 1, left = want;
+		int err;
+
+		err = vm_insert_pages(vma, addr, &page[idx - start], &left);
+		if (vmf->pgoff >= idx && vmf->pgoff < idx + want - left)
+			*hit = true;
+		mapped += want - left;
+		idx += want - left;
+		if (err != -EBUSY)
+			break;
+		if (idx == vmf->pgoff)
+			*hit = true;	/* another thread mapped it first */
+		idx++;
+	}
+	return mapped;
+}
+
+/*
+ * Fault-around: map the pages [start, end] that are in the buffer and not
+ * mapped yet. The core mm calls this under RCU from 6.5 on, so it must not
+ * sleep; vm_insert_pages() only sleeps to allocate a page table, so
+ * without one this leaves the fault to ->fault (see fault_window()).
+ */
+static vm_fault_t mmapdemo_map_pages(struct vm_fault *vmf, pgoff_t start,
+				     pgoff_t end)
+{
+	struct mmapdemo_dev *dev = vma_dev(vmf->vma);
+	struct mmapdemo_pages *pages;
+	unsigned long mapped = 0;
+	bool hit = false;
+
+	if (pmd_none(*vmf->pmd))
+		return 0;
+
+	rcu_read_lock();
+	pages = rcu_dereference(dev->buf.pages);
+	end = min_t(pgoff_t, end, pages->nr - 1);
+	if (start <= end)
+		mapped = insert_window(vmf, &pages->page[start], start, end,
+				       &hit);
+	rcu_read_unlock();
+
+	mmapdemo_count_add(dev, MMAPDEMO_STAT_FAULTAROUND_PAGES, mapped);
+	trace_mmapdemo_map_pages(vmf, start, end, mapped);
+	return hit ? VM_FAULT_NOPAGE : 0;
+}
+
+/*
+ * The first read fault under a PMD without a page table, which
+ * ->map_pages left to ->fault: map the fault's 64 KiB window here, where
+ * sleeping to allocate the table is allowed, so that this fault maps 16
+ * pages as the others do. A shrink removes a tail of the buffer and locks
+ * each removed page before it unmaps them: while we hold the lock of the
+ * window's last page, found still in the buffer, every page of the window
+ * stays until its PTE is set. Returns 0 to leave the fault to the
+ * single-page path.
+ */
+static vm_fault_t fault_window(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mmapdemo_dev *dev = vma_dev(vma);
+	unsigned long base = ALIGN_DOWN(vmf->address, FAULT_AROUND_SIZE);
+	unsigned long first = max(base, vma->vm_start);
+	unsigned long stop = min(base + FAULT_AROUND_SIZE, vma->vm_end);
+	pgoff_t start = vmf->pgoff - ((vmf->address - first) >> PAGE_SHIFT);
+	pgoff_t end = start + ((stop - first) >> PAGE_SHIFT) - 1;
+	struct page *batch[FAULT_AROUND_PAGES], *last = NULL;
+	struct mmapdemo_pages *pages;
+	unsigned long mapped = 0;
+	bool stable, hit = false;
+
+	rcu_read_lock();
+	pages = rcu_dereference(dev->buf.pages);
+	if (vmf->pgoff < pages->nr) {
+		end = min_t(pgoff_t, end, pages->nr - 1);
+		last = pages->page[end];
+		get_page(last);
+	}
+	rcu_read_unlock();
+	if (!last)
+		return 0;
+
+	lock_page(last);
+	rcu_read_lock();
+	pages = rcu_dereference(dev->buf.pages);
+	stable = end < pages->nr && pages->page[end] == last;
+	if (stable)
+		memcpy(batch, &pages->page[start],
+		       (end - start + 1) * sizeof(batch[0]));
+	rcu_read_unlock();
+	if (stable)
+		mapped = insert_window(vmf, batch, start, end, &hit);
+	unlock_page(last);
+	put_page(last);
+
+	mmapdemo_count_add(dev, MMAPDEMO_STAT_FAULTAROUND_PAGES, mapped);
+	trace_mmapdemo_map_pages(vmf, start, end, mapped);
+	return hit ? VM_FAULT_NOPAGE : 0;
+}
+
 /*
  * Demand paging: return the buffer's page at vmf->pgoff, locked and with
  * a reference of its own; the core mm maps it (shared) or copies it
@@ -83,6 +204,13 @@ static vm_fault_t mmapdemo_fault(struct vm_fault *vmf)
 	struct mmapdemo_dev *dev = vma_dev(vma);
 	struct page *page;
 
+	if (vma->vm_ops == &faultaround_vm_ops &&
+	    !(vmf->flags & FAULT_FLAG_WRITE) && pmd_none(*vmf->pmd)) {
+		vm_fault_t ret = fault_window(vmf);
+
+		if (ret)
+			return ret;
+	}
 	for (;;) {
 		page = mmapdemo_buf_get_page(&dev->buf, vmf->pgoff);
 		if (!page) {
@@ -103,51 +231,6 @@ static vm_fault_t mmapdemo_fault(struct vm_fault *vmf)
 		mmapdemo_count(dev, MMAPDEMO_STAT_COW_FAULTS);
 	trace_mmapdemo_fault(vmf, page_to_pfn(page), VM_FAULT_LOCKED);
 	return VM_FAULT_LOCKED;
-}
-
-/*
- * Fault-around: map the pages [start, end] that are in the buffer and not
- * mapped yet. The core mm calls this under RCU from 6.5 on, so it must not
- * sleep; vm_insert_pages() only sleeps to allocate a page table, so
- * without one this leaves the fault to ->fault, which may.
- */
-static vm_fault_t mmapdemo_map_pages(struct vm_fault *vmf, pgoff_t start,
-				     pgoff_t end)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct mmapdemo_dev *dev = vma_dev(vma);
-	struct mmapdemo_pages *pages;
-	unsigned long mapped = 0;
-	bool hit = false;
-	pgoff_t idx;
-
-	if (pmd_none(*vmf->pmd))
-		return 0;
-
-	rcu_read_lock();
-	pages = rcu_dereference(dev->buf.pages);
-	if (end >= pages->nr)
-		end = pages->nr - 1;
-	for (idx = start; idx <= end && idx < pages->nr;) {
-		unsigned long addr = vma->vm_start +
-				     ((idx - vma->vm_pgoff) << PAGE_SHIFT);
-		unsigned long want = end - idx + 1, left = want;
-		int err;
-
-		err = vm_insert_pages(vma, addr, &pages->page[idx], &left);
-		if (vmf->pgoff >= idx && vmf->pgoff < idx + want - left)
-			hit = true;
-		mapped += want - left;
-		idx += want - left;
-		if (err != -EBUSY)
-			break;
-		idx++;	/* already mapped: step over it */
-	}
-	rcu_read_unlock();
-
-	mmapdemo_count_add(dev, MMAPDEMO_STAT_FAULTAROUND_PAGES, mapped);
-	trace_mmapdemo_map_pages(vmf, start, end, mapped);
-	return hit ? VM_FAULT_NOPAGE : 0;
 }
 
 /*
