@@ -16,8 +16,8 @@ all: module userspace
 
 help:
 	@echo "make [KDIR=...]          build driver/mmapdemo.ko and the userspace programs"
-	@echo "make check [KERNELS=..]  build for 6.1, 6.12 and 6.12-rt and run the selftests in QEMU"
-	@echo "make check-debug         the same on a KASAN/lockdep debug kernel, with stress and fuzzing"
+	@echo "make check [KERNELS=..]  build for 6.1, 6.12, 6.12-rt and the debug kernel and run the suite in QEMU"
+	@echo "make check-debug         only the KASAN/lockdep/kmemleak debug kernel (= make check KERNELS=debug)"
 	@echo "make demo                boot a guest and show the mapping table of 'mmapdemo demo'"
 	@echo "make vm CMD='...'        run a command in a guest with the module loaded (KERNEL=6.12)"
 	@echo "make shell               an interactive shell in a guest with /dev/mmapdemo"

@@ -7,7 +7,7 @@ MMAPDEMO_CACHE=${MMAPDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mmapdemo}
 MMAPDEMO_BUILD=${MMAPDEMO_BUILD:-$MMAPDEMO_TOP/build}
 
 # The kernels "make check" boots by default, by short name.
-MMAPDEMO_DEFAULT_KERNELS="6.1 6.12 6.12-rt"
+MMAPDEMO_DEFAULT_KERNELS="6.1 6.12 6.12-rt debug"
 
 msg() { printf '%s\n' "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
