@@ -344,7 +344,11 @@ static int mmap_prepopulated(struct mmapdemo_dev *dev,
 {
 	struct mmapdemo_buf *buf = &dev->buf;
 	unsigned long npages = vma_pages(vma);
-	bool private = !(vma->vm_flags & VM_SHARED);
+	/*
+	 * Copy on write is what makes a mapping private here; a MAP_SHARED
+	 * mapping of a read-only file has lost VM_SHARED but cannot copy.
+	 */
+	bool private = is_cow_mapping(vma->vm_flags);
 	pgoff_t first = vma->vm_pgoff;
 	struct mmapdemo_pages *pages;
 	struct mmapdemo_pin *pin;
@@ -435,7 +439,7 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 		return ret;
 	}
 	mmapdemo_count(dev, MMAPDEMO_STAT_MMAPS);
-	if (!(vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_MAYWRITE))
+	if (is_cow_mapping(vma->vm_flags))
 		mmapdemo_count(dev, MMAPDEMO_STAT_PRIVATE_MMAPS);
 	atomic_long_inc(&dev->live_mappings);
 	return 0;

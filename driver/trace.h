@@ -41,7 +41,7 @@ TRACE_EVENT(mmapdemo_mmap,
 			   __entry->pgoff = vma->vm_pgoff;
 			   __entry->vm_flags = vma->vm_flags;
 			   __entry->mode = mode;
-			   __entry->shared = !!(vma->vm_flags & VM_SHARED);
+			   __entry->shared = !!(vma->vm_flags & VM_MAYSHARE);
 			   __entry->ret = ret;),
 	    TP_printk("start=0x%lx len=%lu pgoff=%lu mode=%s %s flags=0x%lx ret=%d",
 		      __entry->start, __entry->len, __entry->pgoff,
@@ -63,7 +63,7 @@ TRACE_EVENT(mmapdemo_fault,
 			   __entry->pgoff = vmf->pgoff;
 			   __entry->pfn = pfn;
 			   __entry->flags = (unsigned int)vmf->flags;
-			   __entry->shared = !!(vmf->vma->vm_flags & VM_SHARED);
+			   __entry->shared = !!(vmf->vma->vm_flags & VM_MAYSHARE);
 			   __entry->ret = (__force unsigned int)ret;),
 	    TP_printk("address=0x%lx pgoff=%lu pfn=0x%lx %s flags=%s ret=%s",
 		      __entry->address, __entry->pgoff, __entry->pfn,

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 
 #include "kselftest_harness.h"
 #include "mmapdemo_test.h"
@@ -653,26 +654,62 @@ TEST_F(map, partial_munmap)
 	EXPECT_EQ(a.counters.live_mappings, c.counters.live_mappings);
 }
 
+/* Is the running kernel at least @major.@minor? */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
 TEST_F(map, mremap_grow)
 {
-	size_t off = 36 * self->ps;
-	char *p, *q;
+	size_t off = 36 * self->ps, ps = self->ps;
+	char *area, *p, *q;
 
-	ASSERT_EQ(0, buf_fill(self->fd, off, 4 * self->ps, 32));
-	p = map_pages(self, variant, 36, 2, PROT_READ);
-	ASSERT_NE(MAP_FAILED, p);
-	q = mremap(p, 2 * self->ps, 4 * self->ps, MREMAP_MAYMOVE);
+	ASSERT_EQ(0, buf_fill(self->fd, off, 4 * ps, 32));
+	/* Two pages with free address space right after them. */
+	area = mmap(NULL, 16 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	ASSERT_EQ(0, munmap(area + 2 * ps, 14 * ps));
+	ASSERT_EQ(0, md_set_mode(self->fd, variant->mode));
+	p = mmap(area, 2 * ps, PROT_READ,
+		 (variant->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
+		 self->fd, off);
+	ASSERT_EQ(area, p);
+
+	q = mremap(p, 2 * ps, 4 * ps, 0);
 	if (!demand_paged(variant)) {
 		/* remap and insert mappings are VM_DONTEXPAND. */
 		EXPECT_EQ(MAP_FAILED, q);
 		EXPECT_EQ(EFAULT, errno);
-		munmap(p, 2 * self->ps);
+		munmap(p, 2 * ps);
 		return;
 	}
-	/* A demand-paged mapping grows like a file mapping. */
-	ASSERT_NE(MAP_FAILED, q);
-	EXPECT_TRUE(mem_has(q, 4 * self->ps, off, 32));
-	munmap(q, 4 * self->ps);
+	if (q == MAP_FAILED) {
+		/*
+		 * From 6.7 mremap() grows in place through vma_merge_extend(),
+		 * which refuses VM_SPECIAL (here VM_MIXEDMAP) VMAs: ENOMEM.
+		 * 6.1 grows them.
+		 */
+		EXPECT_EQ(ENOMEM, errno);
+		EXPECT_TRUE(kernel_at_least(6, 7)) TH_LOG("in-place growth failed on an older kernel");
+	} else {
+		ASSERT_EQ(p, q);
+		EXPECT_TRUE(mem_has(q, 4 * ps, off, 32));
+		p = mremap(q, 4 * ps, 2 * ps, 0);
+		ASSERT_EQ(q, p);
+	}
+	/* Grown while moved to a place of our choosing, it works everywhere. */
+	area = mmap(NULL, 8 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	q = mremap(p, 2 * ps, 4 * ps, MREMAP_MAYMOVE | MREMAP_FIXED, area);
+	ASSERT_EQ(area, q) TH_LOG("mremap: %s", strerror(errno));
+	EXPECT_TRUE(mem_has(q, 4 * ps, off, 32));
+	munmap(area, 8 * ps);
 }
 
 TEST_F(map, mremap_shrink_and_move)

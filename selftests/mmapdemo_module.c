@@ -413,6 +413,14 @@ TEST_F(module, private_remap_needs_one_contiguous_run)
 	EXPECT_TRUE(mem_has(p, size, 0, 5));
 	munmap(p, size);
 	close(fd);
+	/* So is a MAP_SHARED mapping of a read-only file, which cannot copy. */
+	fd = md_open(O_RDONLY);
+	ASSERT_LE(0, fd);
+	p = md_map(fd, MMAPDEMO_MODE_REMAP, size, 0, PROT_READ, true);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(mem_has(p, size, 0, 5));
+	munmap(p, size);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

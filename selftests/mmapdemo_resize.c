@@ -299,6 +299,23 @@ TEST_F(resize_args, read_only_file_is_ebadf)
 	EXPECT_EQ(self->size, buffer_size(self->fd));
 }
 
+TEST_F(resize_args, read_only_shared_remap_does_not_block_shrink)
+{
+	int ro = md_open(O_RDONLY);
+	char *p;
+
+	/* A MAP_SHARED mapping of a read-only file has no VM_SHARED. */
+	ASSERT_LE(0, ro);
+	ASSERT_EQ(0, buf_fill(self->fd, 0, 8192, 8));
+	p = md_map(ro, MMAPDEMO_MODE_REMAP, 8192, 0, PROT_READ, true);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, md_resize(self->fd, self->size / 2))
+		TH_LOG("a read-only shared mapping was taken for a private one");
+	EXPECT_TRUE(mem_has(p, 8192, 0, 8));
+	munmap(p, 8192);
+	close(ro);
+}
+
 TEST_F(resize_args, counts_resizes)
 {
 	struct mmapdemo_info a, b;
