@@ -135,7 +135,8 @@ static vm_fault_t mmapdemo_map_pages(struct vm_fault *vmf, pgoff_t start,
 	rcu_read_unlock();
 
 	mmapdemo_count_add(dev, MMAPDEMO_STAT_FAULTAROUND_PAGES, mapped);
-	trace_mmapdemo_map_pages(vmf, start, end, mapped);
+	trace_mmapdemo_map_pages(vmf, start, end, mapped,
+				 hit ? VM_FAULT_NOPAGE : 0);
 	return hit ? VM_FAULT_NOPAGE : 0;
 }
 
@@ -188,7 +189,8 @@ static vm_fault_t fault_window(struct vm_fault *vmf)
 	put_page(last);
 
 	mmapdemo_count_add(dev, MMAPDEMO_STAT_FAULTAROUND_PAGES, mapped);
-	trace_mmapdemo_map_pages(vmf, start, end, mapped);
+	trace_mmapdemo_map_pages(vmf, start, end, mapped,
+				 hit ? VM_FAULT_NOPAGE : 0);
 	return hit ? VM_FAULT_NOPAGE : 0;
 }
 
@@ -416,6 +418,8 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	struct mmapdemo_file *f = file->private_data;
 	struct mmapdemo_dev *dev = f->dev;
 	u32 mode = READ_ONCE(f->mode);
+	/* remap_pfn_range() makes a private VMA's vm_pgoff its first PFN. */
+	pgoff_t pgoff = vma->vm_pgoff;
 	int ret;
 
 	if (vma->vm_flags & VM_EXEC) {
@@ -433,7 +437,7 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 		else
 			ret = mmap_demand(vma, mode);
 	}
-	trace_mmapdemo_mmap(vma, mode, ret);
+	trace_mmapdemo_mmap(vma, pgoff, mode, ret);
 	if (ret) {
 		mmapdemo_count(dev, MMAPDEMO_STAT_MMAP_ERRORS);
 		return ret;

@@ -19,6 +19,12 @@
 			 { 2, "faultaround" },			\
 			 { 3, "insert" })
 
+/* FAULT_FLAG_TRACE and the two flags it leaves out, which print as hex. */
+#define show_mmapdemo_fault_flags(flags)				\
+	__print_flags(flags, "|", FAULT_FLAG_TRACE,			\
+		      { FAULT_FLAG_UNSHARE, "UNSHARE" },		\
+		      { FAULT_FLAG_ORIG_PTE_VALID, "ORIG_PTE_VALID" })
+
 /* The results the driver's ->fault returns. */
 #define show_mmapdemo_fault_result(ret)					\
 	__print_flags(ret, "|",						\
@@ -27,8 +33,9 @@
 		      { (__force unsigned long)VM_FAULT_LOCKED, "LOCKED" })
 
 TRACE_EVENT(mmapdemo_mmap,
-	    TP_PROTO(struct vm_area_struct *vma, unsigned int mode, int ret),
-	    TP_ARGS(vma, mode, ret),
+	    TP_PROTO(struct vm_area_struct *vma, pgoff_t pgoff, unsigned int mode,
+		     int ret),
+	    TP_ARGS(vma, pgoff, mode, ret),
 	    TP_STRUCT__entry(__field(unsigned long, start)
 			     __field(unsigned long, len)
 			     __field(unsigned long, pgoff)
@@ -38,7 +45,7 @@ TRACE_EVENT(mmapdemo_mmap,
 			     __field(int, ret)),
 	    TP_fast_assign(__entry->start = vma->vm_start;
 			   __entry->len = vma->vm_end - vma->vm_start;
-			   __entry->pgoff = vma->vm_pgoff;
+			   __entry->pgoff = pgoff;
 			   __entry->vm_flags = vma->vm_flags;
 			   __entry->mode = mode;
 			   __entry->shared = !!(vma->vm_flags & VM_MAYSHARE);
@@ -68,28 +75,31 @@ TRACE_EVENT(mmapdemo_fault,
 	    TP_printk("address=0x%lx pgoff=%lu pfn=0x%lx %s flags=%s ret=%s",
 		      __entry->address, __entry->pgoff, __entry->pfn,
 		      __entry->shared ? "shared" : "private",
-		      __print_flags(__entry->flags, "|", FAULT_FLAG_TRACE),
+		      show_mmapdemo_fault_flags(__entry->flags),
 		      show_mmapdemo_fault_result(__entry->ret))
 );
 
 TRACE_EVENT(mmapdemo_map_pages,
 	    TP_PROTO(struct vm_fault *vmf, pgoff_t start, pgoff_t end,
-		     unsigned long mapped),
-	    TP_ARGS(vmf, start, end, mapped),
+		     unsigned long mapped, vm_fault_t ret),
+	    TP_ARGS(vmf, start, end, mapped, ret),
 	    TP_STRUCT__entry(__field(unsigned long, address)
 			     __field(unsigned long, start)
 			     __field(unsigned long, end)
 			     __field(unsigned long, mapped)
-			     __field(unsigned int, flags)),
+			     __field(unsigned int, flags)
+			     __field(unsigned int, ret)),
 	    TP_fast_assign(__entry->address = vmf->address;
 			   __entry->start = start;
 			   __entry->end = end;
 			   __entry->mapped = mapped;
-			   __entry->flags = (unsigned int)vmf->flags;),
-	    TP_printk("address=0x%lx pgoff=%lu-%lu mapped=%lu flags=%s",
+			   __entry->flags = (unsigned int)vmf->flags;
+			   __entry->ret = (__force unsigned int)ret;),
+	    TP_printk("address=0x%lx pgoff=%lu-%lu mapped=%lu flags=%s ret=%s",
 		      __entry->address, __entry->start, __entry->end,
 		      __entry->mapped,
-		      __print_flags(__entry->flags, "|", FAULT_FLAG_TRACE))
+		      show_mmapdemo_fault_flags(__entry->flags),
+		      __entry->ret ? show_mmapdemo_fault_result(__entry->ret) : "0")
 );
 
 DECLARE_EVENT_CLASS(mmapdemo_vma,

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo-trace: which kernel functions the summary and the excerpts
+ * look for. Names are compared without the compiler's suffixes
+ * (".isra.0", ".constprop.0", ".part.0"). Many of the fault path's
+ * functions are static and inlined in a given build (do_read_fault,
+ * do_cow_fault and do_shared_fault in Debian's 6.1 and 6.12), so every
+ * list names what some kernel can show, not what each one does.
+ */
+#include <string.h>
+
+#include "trace.h"
+
+static bool in(const char *func, const char *const *names)
+{
+	size_t n = strcspn(func, ". ");
+
+	for (; *names; names++)
+		if (strlen(*names) == n && !strncmp(func, *names, n))
+			return true;
+	return false;
+}
+
+/* Where a fault's graph blocks start: see tracefs.c. */
+bool tr_is_fault_top(const char *func)
+{
+	static const char *const names[] = {
+		"exc_page_fault", "do_user_addr_fault", "do_page_fault",
+		"lock_vma_under_rcu", "lock_mm_and_find_vma", "handle_mm_fault",
+		"force_sig_fault", NULL,
+	};
+
+	return in(func, names);
+}
+
+/* The functions that write the PTE, or the last traceable ones before. */
+bool tr_is_pte_update(const char *func)
+{
+	static const char *const names[] = {
+		"do_set_pte", "set_pte_range", "insert_page_into_pte_locked",
+		"insert_pages", "insert_page", "wp_page_copy", "wp_page_reuse",
+		"remap_pte_range", "remap_pfn_range_internal",
+		"remap_pfn_range_notrack", NULL,
+	};
+
+	return in(func, names);
+}
+
+/* What docs/fault-path.md talks about: the excerpts keep these. */
+bool tr_is_key_function(const char *func)
+{
+	static const char *const names[] = {
+		"exc_page_fault", "do_user_addr_fault", "do_page_fault",
+		"lock_vma_under_rcu", "lock_mm_and_find_vma", "find_vma",
+		"handle_mm_fault", "__handle_mm_fault", "handle_pte_fault",
+		"do_fault", "do_read_fault", "do_cow_fault", "do_shared_fault",
+		"do_fault_around", "__do_fault", "finish_fault", "do_set_pte",
+		"set_pte_range", "filemap_map_pages", "vm_insert_pages",
+		"insert_pages", "insert_page", "insert_page_into_pte_locked",
+		"do_wp_page", "wp_page_copy", "wp_page_reuse",
+		"__vmf_anon_prepare", "vmf_anon_prepare", "__anon_vma_prepare",
+		"folio_prealloc", "alloc_anon_folio", "vma_alloc_folio",
+		"vma_alloc_folio_noprof", "copy_mc_user_highpage",
+		"copy_user_highpage", "__wp_page_copy_user", "copy_mc_to_kernel",
+		"page_add_new_anon_rmap", "folio_add_new_anon_rmap",
+		"fault_dirty_shared_page", "do_page_mkwrite", "__pte_alloc",
+		"mm_fault_error", "do_sigbus", "force_sig_fault",
+		"remap_pfn_range", "remap_pfn_range_notrack", "remap_pfn_range_internal",
+		"track_pfn_remap",
+		/* 6.12: vma_end_read() is inlined to this when a fault retries. */
+		"up_read",
+		NULL,
+	};
+
+	return in(func, names);
+}
