@@ -21,36 +21,7 @@ FIXTURE(map)
 	struct mmapdemo_info info;
 };
 
-FIXTURE_VARIANT(map)
-{
-	unsigned int mode;
-	bool shared;
-};
-
-FIXTURE_VARIANT_ADD(map, fault_shared) {
-	.mode = MMAPDEMO_MODE_FAULT, .shared = true,
-};
-FIXTURE_VARIANT_ADD(map, fault_private) {
-	.mode = MMAPDEMO_MODE_FAULT, .shared = false,
-};
-FIXTURE_VARIANT_ADD(map, faultaround_shared) {
-	.mode = MMAPDEMO_MODE_FAULTAROUND, .shared = true,
-};
-FIXTURE_VARIANT_ADD(map, faultaround_private) {
-	.mode = MMAPDEMO_MODE_FAULTAROUND, .shared = false,
-};
-FIXTURE_VARIANT_ADD(map, remap_shared) {
-	.mode = MMAPDEMO_MODE_REMAP, .shared = true,
-};
-FIXTURE_VARIANT_ADD(map, remap_private) {
-	.mode = MMAPDEMO_MODE_REMAP, .shared = false,
-};
-FIXTURE_VARIANT_ADD(map, insert_shared) {
-	.mode = MMAPDEMO_MODE_INSERT, .shared = true,
-};
-FIXTURE_VARIANT_ADD(map, insert_private) {
-	.mode = MMAPDEMO_MODE_INSERT, .shared = false,
-};
+MD_MODE_VARIANTS(map);
 
 FIXTURE_SETUP(map)
 {

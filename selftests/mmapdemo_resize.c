@@ -19,36 +19,7 @@ FIXTURE(resize)
 	size_t size;	/* at the start, restored at the end */
 };
 
-FIXTURE_VARIANT(resize)
-{
-	unsigned int mode;
-	bool shared;
-};
-
-FIXTURE_VARIANT_ADD(resize, fault_shared) {
-	.mode = MMAPDEMO_MODE_FAULT, .shared = true,
-};
-FIXTURE_VARIANT_ADD(resize, fault_private) {
-	.mode = MMAPDEMO_MODE_FAULT, .shared = false,
-};
-FIXTURE_VARIANT_ADD(resize, faultaround_shared) {
-	.mode = MMAPDEMO_MODE_FAULTAROUND, .shared = true,
-};
-FIXTURE_VARIANT_ADD(resize, faultaround_private) {
-	.mode = MMAPDEMO_MODE_FAULTAROUND, .shared = false,
-};
-FIXTURE_VARIANT_ADD(resize, remap_shared) {
-	.mode = MMAPDEMO_MODE_REMAP, .shared = true,
-};
-FIXTURE_VARIANT_ADD(resize, remap_private) {
-	.mode = MMAPDEMO_MODE_REMAP, .shared = false,
-};
-FIXTURE_VARIANT_ADD(resize, insert_shared) {
-	.mode = MMAPDEMO_MODE_INSERT, .shared = true,
-};
-FIXTURE_VARIANT_ADD(resize, insert_private) {
-	.mode = MMAPDEMO_MODE_INSERT, .shared = false,
-};
+MD_MODE_VARIANTS(resize);
 
 FIXTURE_SETUP(resize)
 {

@@ -33,6 +33,27 @@
 	ASSERT_LE(0, (fd)) TH_LOG("open " MD_DEVICE ": %s", strerror(errno)); \
 } while (0)
 
+/*
+ * The matrix of the mapping tests: fixture @f gets a variant with .mode and
+ * .shared, and one variant for each mode, shared and private, named like
+ * "fault_shared".
+ */
+#define MD_VARIANT_ADD(f, name, m, s)					\
+	FIXTURE_VARIANT_ADD(f, name) { .mode = (m), .shared = (s), }
+#define MD_MODE_VARIANTS(f)						\
+	FIXTURE_VARIANT(f) {						\
+		unsigned int mode;					\
+		bool shared;						\
+	};								\
+	MD_VARIANT_ADD(f, fault_shared, MMAPDEMO_MODE_FAULT, true);	\
+	MD_VARIANT_ADD(f, fault_private, MMAPDEMO_MODE_FAULT, false);	\
+	MD_VARIANT_ADD(f, faultaround_shared, MMAPDEMO_MODE_FAULTAROUND, true); \
+	MD_VARIANT_ADD(f, faultaround_private, MMAPDEMO_MODE_FAULTAROUND, false); \
+	MD_VARIANT_ADD(f, remap_shared, MMAPDEMO_MODE_REMAP, true);	\
+	MD_VARIANT_ADD(f, remap_private, MMAPDEMO_MODE_REMAP, false);	\
+	MD_VARIANT_ADD(f, insert_shared, MMAPDEMO_MODE_INSERT, true);	\
+	MD_VARIANT_ADD(f, insert_private, MMAPDEMO_MODE_INSERT, false)
+
 /* Write the pattern of @seed into the buffer at [@off, @off + @len). */
 static inline int buf_fill(int fd, size_t off, size_t len, uint32_t seed)
 {
