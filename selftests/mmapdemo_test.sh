@@ -56,7 +56,7 @@ if [ -e /sys/module/mmapdemo ]; then
 fi
 
 # Programs that load and unload the module themselves come first.
-self_loading="mmapdemo_module"
+self_loading="mmapdemo_module mmapdemo_faultinject"
 tests=${MMAPDEMO_TESTS:-$(cd "$here" && ls mmapdemo_* | grep -v '\.' || true)}
 if [ -z "$tests" ]; then
 	echo "# mmapdemo_test.sh: no test programs are built: run make -C selftests"
