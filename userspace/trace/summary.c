@@ -131,7 +131,9 @@ static void on_call(struct summary *s, const struct rec *r)
 	f->hmf += base_is(r->func, "handle_mm_fault");
 	f->vma_lock += base_is(r->func, "lock_vma_under_rcu");
 	f->mmap_lock += base_is(r->func, "lock_mm_and_find_vma");
-	f->do_fault |= base_is(r->func, "do_fault");
+	/* Only do_fault()'s branches call these: they show it where it is inlined. */
+	f->do_fault |= base_is(r->func, "do_fault") || base_is(r->func, "__do_fault") ||
+		       base_is(r->func, "do_fault_around");
 	f->do_wp_page |= base_is(r->func, "do_wp_page");
 	if (tr_is_driver(r->func) && (s->depth == 0 || !tr_is_driver(s->stack[s->depth - 1])))
 		note_path(s, r->func, s->chains);
