@@ -54,28 +54,6 @@ static void usage(FILE *f)
 		"fatal), 1 a check or a call failed, 2 bad usage.\n");
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end == 'i' && end[1] == 'B')
-		end += 2;
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -93,13 +71,13 @@ static int parse_sizes(const char *arg, unsigned int step)
 		dash = strchr(tok, '-');
 		if (dash) {
 			*dash = 0;
-			if (parse_size(tok, &lo) || parse_size(dash + 1, &hi) ||
+			if (md_parse_size(tok, &lo) || md_parse_size(dash + 1, &hi) ||
 			    !lo || lo > hi)
 				return -1;
 			for (s = lo; s <= hi && opt.nsizes < MAX_SIZES; s *= step)
 				opt.sizes[opt.nsizes++] = s;
 		} else {
-			if (parse_size(tok, &s) || !s || opt.nsizes == MAX_SIZES)
+			if (md_parse_size(tok, &s) || !s || opt.nsizes == MAX_SIZES)
 				return -1;
 			opt.sizes[opt.nsizes++] = s;
 		}
@@ -234,7 +212,7 @@ int main(int argc, char **argv)
 				goto bad;
 			break;
 		case 'c':
-			if (parse_size(optarg, &chunk) || !chunk ||
+			if (md_parse_size(optarg, &chunk) || !chunk ||
 			    chunk % page_size)
 				goto bad;
 			opt.chunk = chunk;
@@ -245,7 +223,7 @@ int main(int argc, char **argv)
 		case 'F':
 		case 'T':
 		case 'L':
-			if (parse_size(optarg, &v))
+			if (md_parse_size(optarg, &v))
 				goto bad;
 			if (c == 'F')
 				opt.full_check_max = v;

@@ -20,27 +20,8 @@ void usage(FILE *f)
 		"no other user of the device.\n\n"
 		"  --seed S       random seed (default: from the clock; printed)\n"
 		"  --ops N        calls to make (default 20000)\n"
-		"  --size BYTES   largest buffer size resizes pick, K/M suffixes (default 1M)\n"
+		"  --size BYTES   largest buffer size resizes pick, K/M/G suffixes (default 1M)\n"
 		"  --verbose      print every call\n");
-}
-
-static int parse_bytes(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 int parse_options(int argc, char **argv, struct fz *z, uint64_t *bytes)
@@ -72,7 +53,7 @@ int parse_options(int argc, char **argv, struct fz *z, uint64_t *bytes)
 				return -1;
 			break;
 		case 'S':
-			if (parse_bytes(optarg, bytes))
+			if (md_parse_size(optarg, bytes))
 				return -1;
 			break;
 		case 'v':

@@ -85,4 +85,10 @@ const char *md_module_default_path(void);
 /* The kernel release the module file was built for (its vermagic). */
 int md_module_built_for(const char *path, char *release, size_t len);
 
+/*
+ * size.c: a size with an optional K, M or G suffix (binary, "KiB" and "KB"
+ * too), in decimal, 0x hex or 0 octal. 0, or -1 if it is not one.
+ */
+int md_parse_size(const char *s, uint64_t *out);
+
 #endif /* LIBMMAPDEMO_H */

@@ -107,7 +107,7 @@ static int run_resize(int argc, char **argv)
 
 	if (argc != 2)
 		return usage_error(&cmd_resize, "expected one SIZE");
-	if (parse_size(argv[1], &size))
+	if (md_parse_size(argv[1], &size))
 		return usage_error(&cmd_resize, "bad size '%s'", argv[1]);
 	fd = md_open(O_RDWR);
 	if (fd < 0)

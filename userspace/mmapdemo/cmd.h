@@ -32,8 +32,6 @@ int usage_error(const struct cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fail_errno(const char *what);
-/* "4096", "64K", "1M", "1G", "0x1000": bytes, or -1. */
-int parse_size(const char *s, uint64_t *out);
 /* Handle -h/--help as the only argument: returns true if it printed help. */
 bool wants_help(const struct cmd *c, int argc, char **argv);
 

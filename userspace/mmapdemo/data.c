@@ -112,8 +112,8 @@ static int run_fill(int argc, char **argv)
 			continue;
 		if (opt == 'S') {
 			string = optarg;
-		} else if ((opt == 'P' && parse_size(optarg, &seed)) ||
-			   (opt == 'B' && (parse_size(optarg, &byte) || byte > 255))) {
+		} else if ((opt == 'P' && md_parse_size(optarg, &seed)) ||
+			   (opt == 'B' && (md_parse_size(optarg, &byte) || byte > 255))) {
 			return usage_error(&cmd_fill, "bad value '%s'", optarg);
 		} else if (opt != 'P' && opt != 'B') {
 			return usage_error(&cmd_fill, "unknown option");

@@ -86,7 +86,7 @@ static int run_pages(int argc, char **argv)
 			return EXIT_USAGE;
 		if (r_ok)
 			continue;
-		if (opt == 'n' && !parse_size(optarg, &pages_arg) && pages_arg &&
+		if (opt == 'n' && !md_parse_size(optarg, &pages_arg) && pages_arg &&
 		    pages_arg <= 4096)
 			n = pages_arg;
 		else if (opt == 't')

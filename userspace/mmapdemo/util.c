@@ -57,36 +57,6 @@ int fail_errno(const char *what)
 		    strerrorname_np(err) ? strerrorname_np(err) : "?");
 }
 
-int parse_size(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return -1;
-	switch (*end) {
-	case 'k': case 'K':
-		v <<= 10; end++;
-		break;
-	case 'm': case 'M':
-		v <<= 20; end++;
-		break;
-	case 'g': case 'G':
-		v <<= 30; end++;
-		break;
-	}
-	if (*end == 'i' && end[1] == 'B')
-		end += 2;
-	else if (*end == 'B')
-		end++;
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 bool wants_help(const struct cmd *c, int argc, char **argv)
 {
 	int i;
@@ -130,7 +100,7 @@ int range_option(const struct cmd *c, struct range *r, int opt,
 		return 1;
 	case 'o':
 	case 'l':
-		if (parse_size(arg, opt == 'o' ? &r->offset : &r->length)) {
+		if (md_parse_size(arg, opt == 'o' ? &r->offset : &r->length)) {
 			usage_error(c, "bad %s '%s'",
 				    opt == 'o' ? "offset" : "length", arg);
 			return -1;

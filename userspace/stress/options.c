@@ -26,7 +26,7 @@ void usage(FILE *f)
 		"  --procs P      processes, 1 to %d (default 2)\n"
 		"  --threads T    threads per process, 1 to %d (default 2)\n"
 		"  --seed S       random seed (default: from the clock; printed)\n"
-		"  --size BYTES   largest buffer size used, K/M suffixes (default 1M);\n"
+		"  --size BYTES   largest buffer size used, K/M/G suffixes (default 1M);\n"
 		"                 resizes go between an eighth of it and it\n"
 		"  --skip OPS     leave out these operations (comma-separated names as the\n"
 		"                 summary prints them), to narrow down a failure\n"
@@ -34,26 +34,6 @@ void usage(FILE *f)
 		"                 summary names each one seen)\n"
 		"  --verbose      print every operation\n",
 		MAX_PROCS, MAX_THREADS);
-}
-
-/* Bytes with an optional K or M suffix. */
-static int parse_bytes(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 int parse_options(int argc, char **argv, struct options *o)
@@ -105,7 +85,7 @@ int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			break;
 		case 'S':
-			if (parse_bytes(optarg, &o->size))
+			if (md_parse_size(optarg, &o->size))
 				return -1;
 			break;
 		case 'v':
