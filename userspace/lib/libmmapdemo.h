@@ -53,6 +53,13 @@ enum md_probe_result {
 	MD_PROBE_SIGSEGV,
 };
 enum md_probe_result md_probe(volatile void *addr, bool write);
+/*
+ * A store of @val that is only a store. md_probe()'s write is "*p = *p":
+ * its load faults first, as a read, which maps a shared page writable and
+ * turns a private one's write into a second, write-protect fault. Where
+ * the first touch must be the write itself, store a byte read beforehand.
+ */
+enum md_probe_result md_probe_store(volatile void *addr, char val);
 const char *md_probe_name(enum md_probe_result r);
 
 /* faults.c: this process's minor page faults so far (getrusage). */

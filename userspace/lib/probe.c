@@ -16,7 +16,10 @@ static void probe_handler(int sig)
 	siglongjmp(probe_jmp, sig);
 }
 
-enum md_probe_result md_probe(volatile void *addr, bool write)
+enum probe_access { PROBE_READ, PROBE_RMW, PROBE_STORE };
+
+static enum md_probe_result probe(volatile char *p, enum probe_access how,
+				  char val)
 {
 	struct sigaction sa, old_bus, old_segv;
 	volatile enum md_probe_result result = MD_PROBE_OK;
@@ -30,9 +33,9 @@ enum md_probe_result md_probe(volatile void *addr, bool write)
 
 	sig = sigsetjmp(probe_jmp, 1);
 	if (!sig) {
-		volatile char *p = addr;
-
-		if (write)
+		if (how == PROBE_STORE)
+			*p = val;
+		else if (how == PROBE_RMW)
 			*p = *p;
 		else
 			(void)*p;
@@ -43,6 +46,16 @@ enum md_probe_result md_probe(volatile void *addr, bool write)
 	sigaction(SIGBUS, &old_bus, NULL);
 	sigaction(SIGSEGV, &old_segv, NULL);
 	return result;
+}
+
+enum md_probe_result md_probe(volatile void *addr, bool write)
+{
+	return probe(addr, write ? PROBE_RMW : PROBE_READ, 0);
+}
+
+enum md_probe_result md_probe_store(volatile void *addr, char val)
+{
+	return probe(addr, PROBE_STORE, val);
 }
 
 const char *md_probe_name(enum md_probe_result r)

@@ -97,7 +97,7 @@ static int pass(int fd, const struct run *r, off_t off, size_t npages,
 		if (r->s->touch != TOUCH_WRITE)
 			res[k++] = probe_char(md_probe(p + i * ps, false));
 		if (r->s->touch != TOUCH_READ)
-			res[k++] = probe_char(tr_store(p + i * ps, old[i]));
+			res[k++] = probe_char(md_probe_store(p + i * ps, old[i]));
 	}
 	munmap(p, npages * ps);
 	return 0;

@@ -51,9 +51,6 @@ const char *tr_touch_name(enum touch t);
 size_t tr_run_pages(const struct run *r);
 size_t tr_run_touches(const struct run *r);
 
-/* touch.c: store @val at @addr (no load first), catching SIGBUS/SIGSEGV. */
-enum md_probe_result tr_store(volatile char *addr, char val);
-
 /*
  * The child that runs the scenarios, see scenario.c. tr_child_prepare()
  * has it run @run (an index of the runs it was started with) once
