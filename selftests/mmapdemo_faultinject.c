@@ -82,42 +82,12 @@ struct fi_env {
 	char why[512];
 };
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static int write_text(const char *path, const char *text)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 static int knob_set(const char *name, const char *value)
 {
 	char path[128];
 
 	snprintf(path, sizeof(path), DEBUGFS "/%s", name);
-	return write_text(path, value);
+	return md_write_text(path, value);
 }
 
 /* Both fail_* directories at once. */
@@ -280,7 +250,7 @@ static int module_refcnt(void)
 {
 	char text[32];
 
-	return read_text(REFCNT, text, sizeof(text)) ? -1 : atoi(text);
+	return md_read_text(REFCNT, text, sizeof(text)) ? -1 : atoi(text);
 }
 
 /* VMAs of this process that map the device. */
@@ -329,7 +299,7 @@ static void env_setup(struct __test_metadata *_metadata, struct fi_env *env)
 
 	for (i = 0; i < NR_KNOBS; i++) {
 		snprintf(path, sizeof(path), DEBUGFS "/%s", knob_names[i]);
-		if (read_text(path, env->saved[i], sizeof(env->saved[i])))
+		if (md_read_text(path, env->saved[i], sizeof(env->saved[i])))
 			SKIP(return, "no %s (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER)", path);
 	}
 	env->knobs_set = true;
@@ -387,16 +357,6 @@ static void env_finish(struct __test_metadata *_metadata, struct fi_env *env)
 	EXPECT_EQ(0, unload()) TH_LOG("unload: %s", strerror(errno));
 	EXPECT_FALSE(md_module_loaded());
 	EXPECT_EQ(0, kmsg_splats(_metadata, env->kmsg));
-}
-
-static bool all_zero(const char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return false;
-	return true;
 }
 
 FIXTURE(fi)
@@ -863,7 +823,7 @@ TEST_F_TIMEOUT(fi, fault_is_retried_by_the_kernel, 300)
 
 	env_load(_metadata, env, "");
 	ASSERT_EQ(0, buf_fill(env->fd, 0, env->size, SEED_BUF));
-	write_text("/proc/self/oom_score_adj", "1000");
+	md_write_text("/proc/self/oom_score_adj", "1000");
 	perf = syscall(SYS_perf_event_open, &pa, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	if (perf < 0)
 		TH_LOG("no perf page-fault counter (%s): retries not counted",
@@ -1163,9 +1123,9 @@ TEST_F_TIMEOUT(fi_leaks, nothing_leaked, 600)
 	if (access(KMEMLEAK, W_OK))
 		SKIP(return, "no kmemleak in this kernel");
 	ASSERT_FALSE(md_module_loaded());
-	ASSERT_EQ(0, write_text(KMEMLEAK, "scan"));
+	ASSERT_EQ(0, md_write_text(KMEMLEAK, "scan"));
 	sleep(6);
-	ASSERT_EQ(0, write_text(KMEMLEAK, "scan"));
+	ASSERT_EQ(0, md_write_text(KMEMLEAK, "scan"));
 	f = fopen(KMEMLEAK, "re");
 	ASSERT_NE(NULL, f);
 	block[0] = '\0';

@@ -47,19 +47,6 @@ static int unload(FIXTURE_DATA(module) *self)
 	return md_module_unload(self->why, sizeof(self->why));
 }
 
-static void read_text(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
 TEST_F(module, load_creates_the_device_and_unload_removes_it)
 {
 	struct mmapdemo_info info;
@@ -81,9 +68,9 @@ TEST_F(module, load_creates_the_device_and_unload_removes_it)
 	EXPECT_EQ(0, info.counters.live_mappings);
 	EXPECT_EQ(info.size / info.page_size, info.counters.buffer_pages);
 	close(fd);
-	read_text("/sys/class/misc/mmapdemo/size", text, sizeof(text));
+	md_read_text("/sys/class/misc/mmapdemo/size", text, sizeof(text));
 	EXPECT_STREQ("1048576", text);
-	read_text(MODE_PARAM, text, sizeof(text));
+	md_read_text(MODE_PARAM, text, sizeof(text));
 	EXPECT_STREQ("fault", text);
 
 	ASSERT_EQ(0, unload(self)) TH_LOG("%s", self->why);
@@ -205,7 +192,7 @@ TEST_F(module, mode_parameter_sets_the_mode_of_new_opens)
 	ASSERT_NE(NULL, f);
 	fputs("insert\n", f);
 	ASSERT_EQ(0, fclose(f));
-	read_text(MODE_PARAM, text, sizeof(text));
+	md_read_text(MODE_PARAM, text, sizeof(text));
 	EXPECT_STREQ("insert", text);
 	ASSERT_EQ(0, md_info(fd, &info));
 	EXPECT_EQ(MMAPDEMO_MODE_REMAP, info.mode);
@@ -222,7 +209,7 @@ TEST_F(module, mode_parameter_sets_the_mode_of_new_opens)
 	EXPECT_EQ(-1, write(fd, "lazy\n", 5));
 	EXPECT_EQ(EINVAL, errno);
 	close(fd);
-	read_text(MODE_PARAM, text, sizeof(text));
+	md_read_text(MODE_PARAM, text, sizeof(text));
 	EXPECT_STREQ("insert", text);
 }
 

@@ -53,16 +53,6 @@ static size_t buffer_size(int fd)
 	return md_info(fd, &info) ? 0 : info.size;
 }
 
-static bool all_zero(const char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 TEST_F(resize, grow_adds_zeroed_pages_and_keeps_data)
 {
 	size_t big = 2 * self->size;

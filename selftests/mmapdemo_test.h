@@ -54,6 +54,17 @@
 	MD_VARIANT_ADD(f, insert_shared, MMAPDEMO_MODE_INSERT, true);	\
 	MD_VARIANT_ADD(f, insert_private, MMAPDEMO_MODE_INSERT, false)
 
+/* Are all @len bytes at @p zero? */
+static inline bool all_zero(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 /* Write the pattern of @seed into the buffer at [@off, @off + @len). */
 static inline int buf_fill(int fd, size_t off, size_t len, uint32_t seed)
 {

@@ -51,16 +51,9 @@ static int inst_write(FIXTURE_DATA(trace) *self, const char *rel,
 		      const char *val)
 {
 	char path[256];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", self->inst, rel);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
+	return md_write_text(path, val);
 }
 
 FIXTURE_SETUP(trace)

@@ -27,16 +27,9 @@ static char tracefs[256];	/* our instance */
 static int tfs_write(const char *file, const char *val)
 {
 	char path[512];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", tracefs, file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
+	return md_write_text(path, val);
 }
 
 /* Make a tracefs instance with the event; false if there is none. */

@@ -93,6 +93,14 @@ const char *md_module_default_path(void);
 int md_module_built_for(const char *path, char *release, size_t len);
 
 /*
+ * text.c: a small file of sysfs, debugfs, tracefs or procfs. Read: its
+ * first line, without the newline ("" and -1 if it cannot be read).
+ * Write: @text in one write(), truncating; -1 with errno if not all went.
+ */
+int md_read_text(const char *path, char *buf, size_t len);
+int md_write_text(const char *path, const char *text);
+
+/*
  * size.c: a size with an optional K, M or G suffix (binary, "KiB" and "KB"
  * too), in decimal, 0x hex or 0 octal. 0, or -1 if it is not one.
  */
