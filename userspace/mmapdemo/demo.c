@@ -114,6 +114,7 @@ static void run_row(struct row *r)
 
 	if (r->kind == DEVICE)
 		md_info(fd, &before);
+	md_minflt();	/* its own copy-on-write fault on the stack, if any */
 	flt = md_minflt();
 	*(volatile char *)first = WRITTEN;
 	r->faults = md_minflt() - flt;
@@ -148,6 +149,30 @@ out:
 		munmap(second, ps);
 	if (fd >= 0)
 		close(fd);
+}
+
+/*
+ * fork() leaves this process's own stack and data copy-on-write too, so a
+ * store of ours next to the measured one (getrusage()'s result, a spilled
+ * register) may fault once more. Whether it does depends on where the
+ * randomised stack top puts a page boundary: one row in two hundred,
+ * with getrusage()'s own fault taken before the count.
+ * Such faults only add, so of three fresh tries the one with the fewest
+ * faults is the write's own cost.
+ */
+static void run_best_row(struct row *r)
+{
+	struct row best = *r, try;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		try = *r;
+		run_row(&try);
+		if (i == 0 || (!*try.error &&
+			       (*best.error || try.faults < best.faults)))
+			best = try;
+	}
+	*r = best;
 }
 
 static const char *yes_no(int v)
@@ -202,7 +227,7 @@ static int run_demo(int argc, char **argv)
 	       "faults", "->fault", "child sees", "2nd mapping", "object changed");
 	for (s = 0; s < 4; s++) {
 		r = (struct row){ .kind = s < 2 ? ANON : FILEMAP, .shared = s & 1 };
-		run_row(&r);
+		run_best_row(&r);
 		print_row(&r);
 		failed |= !!*r.error;
 	}
@@ -215,12 +240,13 @@ static int run_demo(int argc, char **argv)
 		for (s = 1; s >= 0; s--) {
 			r = (struct row){ .kind = DEVICE, .shared = s,
 					  .mode = modes[m] };
-			run_row(&r);
+			run_best_row(&r);
 			print_row(&r);
 			failed |= !!*r.error;
 		}
 	}
-	printf("\nfaults: minor page faults the write took in this process (getrusage).\n"
+	printf("\nfaults: minor page faults the write took in this process (getrusage;\n"
+	       "        the fewest of three tries).\n"
 	       "->fault: calls of the driver's fault handler during the write.\n"
 	       "child sees: a child forked before the write reads the new byte.\n"
 	       "2nd mapping: a second mapping of the same object, same sharing, sees it.\n"
