@@ -10,7 +10,7 @@
 
 int md_read_text(const char *path, char *buf, size_t len)
 {
-	ssize_t n = -1;
+	ssize_t n;
 	int fd;
 
 	buf[0] = '\0';
