@@ -237,14 +237,19 @@ static vm_fault_t mmapdemo_fault(struct vm_fault *vmf)
 
 /*
  * ptrace and /proc/PID/mem on a remap mapping: VM_IO | VM_PFNMAP keeps
- * get_user_pages() out, so the core mm asks here. Read whatever the PTE
- * maps (the buffer page, or a private copy made on write); write the
- * buffer through a shared mapping or a private copy, but never the buffer
- * through a private mapping, where a write must copy first.
+ * get_user_pages() out, so the core mm asks here instead, and checks no
+ * permission first. So this applies get_user_pages()'s own rules
+ * (check_vma_flags() in mm/gup.c): a read sees whatever the PTE maps, the
+ * buffer's page or a private copy. A write through a shared mapping needs
+ * VM_WRITE, as the process itself would, even when the caller forces it
+ * (a debugger always does). A write through a private mapping may only
+ * land in the process's own copy of the page, the anonymous page a write
+ * fault made: a forced write would have to copy the buffer's page first,
+ * and ->access cannot, so it never writes the buffer.
  */
 struct remap_access {
-	unsigned long buffer_pfn;	/* what a private PTE maps if not copied */
-	unsigned long offset;
+	struct vm_area_struct *vma;
+	unsigned long addr;
 	void *buf;
 	int len;
 	bool write;
@@ -255,16 +260,23 @@ struct remap_access {
 static int remap_access_pfn(unsigned long pfn, void *arg)
 {
 	struct remap_access *a = arg;
+	unsigned long offset = offset_in_page(a->addr);
+	struct page *page;
 	void *kaddr;
 
-	if (!pfn_valid(pfn) ||
-	    (a->write && a->private && pfn == a->buffer_pfn))
+	if (!pfn_valid(pfn))
 		return -EACCES;
-	kaddr = kmap_local_page(pfn_to_page(pfn));
+	page = pfn_to_page(pfn);
+	if (a->write && a->private && !PageAnon(page))
+		return -EACCES;
+	/* What __access_remote_vm() does for pages, for caches that alias. */
+	kaddr = kmap_local_page(page);
 	if (a->write)
-		memcpy(kaddr + a->offset, a->buf, a->len);
+		copy_to_user_page(a->vma, page, a->addr, kaddr + offset,
+				  a->buf, a->len);
 	else
-		memcpy(a->buf, kaddr + a->offset, a->len);
+		copy_from_user_page(a->vma, page, a->addr, a->buf,
+				    kaddr + offset, a->len);
 	kunmap_local(kaddr);
 	return a->len;
 }
@@ -275,16 +287,17 @@ static int mmapdemo_remap_access(struct vm_area_struct *vma,
 {
 	struct mmapdemo_pin *pin = vma->vm_private_data;
 	struct remap_access a = {
-		/* In a private remap mapping vm_pgoff is the PFN of vm_start. */
-		.buffer_pfn = vma->vm_pgoff +
-			      ((addr - vma->vm_start) >> PAGE_SHIFT),
-		.offset = offset_in_page(addr),
+		.vma = vma,
+		.addr = addr,
 		.buf = buf,
 		.len = min_t(int, len, PAGE_SIZE - offset_in_page(addr)),
 		.write = write,
 		.private = pin->private,
 	};
 
+	/* The caller holds mmap_lock: vm_flags cannot change under us. */
+	if (write && !a.private && !(vma->vm_flags & VM_WRITE))
+		return -EACCES;
 	return mmapdemo_with_pfn(vma, addr, remap_access_pfn, &a);
 }
 
