@@ -100,6 +100,13 @@ static ssize_t mmapdemo_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	return ret ? ret : -ENOSPC;
 }
 
+/*
+ * fsync(), fdatasync() and msync(MS_SYNC) of a shared mapping: nothing to
+ * write back. The buffer has no backing store: it is the memory itself,
+ * and every mapping's PTEs point at its pages (or, private, at copies that
+ * never reach it), so a store is in the buffer the moment it is made, and
+ * read() sees it. noop_fsync() says so, as it does for tmpfs.
+ */
 const struct file_operations mmapdemo_fops = {
 	.owner = THIS_MODULE,
 	.open = mmapdemo_open,
@@ -108,6 +115,7 @@ const struct file_operations mmapdemo_fops = {
 	.read_iter = mmapdemo_read_iter,
 	.write_iter = mmapdemo_write_iter,
 	.mmap = mmapdemo_mmap,
+	.fsync = noop_fsync,
 	.unlocked_ioctl = mmapdemo_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

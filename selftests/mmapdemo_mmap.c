@@ -704,6 +704,33 @@ TEST_F(map, mremap_shrink_and_move)
 	munmap(r, 8 * self->ps);
 }
 
+/*
+ * The buffer is memory with no backing store: msync() and fsync() have
+ * nothing to write back, succeed, and change nothing.
+ */
+TEST_F(map, msync_and_fsync_succeed)
+{
+	size_t len = 4 * self->ps, off = 52 * self->ps;
+	static const int flags[] = {
+		MS_SYNC, MS_ASYNC, MS_INVALIDATE, MS_SYNC | MS_INVALIDATE,
+	};
+	unsigned int i;
+	char *p;
+
+	ASSERT_EQ(0, buf_fill(self->fd, off, len, 50));
+	p = map_pages(self, variant, 52, 4, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	md_pattern_fill(p, len, off, 51);
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		EXPECT_EQ(0, msync(p, len, flags[i]))
+			TH_LOG("msync(%#x): %s", flags[i], strerror(errno));
+	EXPECT_EQ(0, fsync(self->fd)) TH_LOG("fsync: %s", strerror(errno));
+	EXPECT_EQ(0, fdatasync(self->fd)) TH_LOG("fdatasync: %s", strerror(errno));
+	EXPECT_TRUE(mem_has(p, len, off, 51));
+	EXPECT_TRUE(buf_has(self->fd, off, len, variant->shared ? 51 : 50));
+	munmap(p, len);
+}
+
 TEST_F(map, proc_maps_names_the_device)
 {
 	char line[512], want[64];
