@@ -5,7 +5,9 @@
  * Pages come from high-order allocations where the allocator has them, so
  * that runs of the buffer are physically contiguous for remap_pfn_range(),
  * and are split into order-0 pages, so that each has its own reference
- * count for the fault path. They are zeroed before anyone can see them.
+ * count for the fault path. They are zeroed before anyone can see them,
+ * and charged to the memory cgroup of whoever loads or grows the buffer,
+ * as tmpfs charges its pages to the writer.
  *
  * Readers (faults, read(), write()) look pages up under RCU. Resize builds
  * a new page array and publishes it; a shrink then waits for readers,
@@ -16,24 +18,25 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "buffer.h"
 #include "compat.h"
 #include "trace.h"
 
-static struct mmapdemo_pages *pages_alloc(unsigned long nr)
+static struct mmapdemo_pages *mmapdemo_pages_alloc(unsigned long nr)
 {
 	struct mmapdemo_pages *pages;
 
-	pages = kvzalloc(struct_size(pages, page, nr), GFP_KERNEL);
+	pages = kvzalloc(struct_size(pages, page, nr), GFP_KERNEL_ACCOUNT);
 	if (pages)
 		pages->nr = nr;
 	return pages;
 }
 
-static void pages_put(struct mmapdemo_buf *buf, struct page **page,
-		      unsigned long nr)
+static void mmapdemo_pages_put(struct mmapdemo_buf *buf, struct page **page,
+			       unsigned long nr)
 {
 	unsigned long i;
 
@@ -42,19 +45,27 @@ static void pages_put(struct mmapdemo_buf *buf, struct page **page,
 	atomic_long_sub(nr, &buf->allocated);
 }
 
-/* Fill @page[0..@nr) with zeroed pages, each with one reference. */
-static int pages_fill(struct mmapdemo_buf *buf, struct page **page,
-		      unsigned long nr)
+/*
+ * Fill @page[0..@nr) with zeroed pages, each with one reference. Stops
+ * with -EINTR when the caller is killed: a grow of 1 GiB takes a while.
+ */
+static int mmapdemo_pages_fill(struct mmapdemo_buf *buf, struct page **page,
+			       unsigned long nr)
 {
 	unsigned int order = buf->alloc_order;
 	unsigned long done = 0;
+	int ret = -ENOMEM;
 
 	while (done < nr) {
 		unsigned int o = min_t(unsigned int, order, ilog2(nr - done));
-		gfp_t gfp = GFP_USER | __GFP_ZERO | __GFP_NOWARN;
+		gfp_t gfp = GFP_USER | __GFP_ZERO | __GFP_NOWARN | __GFP_ACCOUNT;
 		struct page *p;
 		unsigned long i;
 
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto fail;
+		}
 		/*
 		 * High orders are a bonus: give up fast and try smaller.
 		 * Single pages: try hard, but fail (ENOMEM) rather than
@@ -72,12 +83,13 @@ static int pages_fill(struct mmapdemo_buf *buf, struct page **page,
 		for (i = 0; i < (1UL << o); i++)
 			page[done++] = p + i;
 		atomic_long_add(1UL << o, &buf->allocated);
+		cond_resched();
 	}
 	return 0;
 
 fail:
-	pages_put(buf, page, done);
-	return -ENOMEM;
+	mmapdemo_pages_put(buf, page, done);
+	return ret;
 }
 
 int mmapdemo_buf_init(struct mmapdemo_buf *buf, unsigned long nr_pages,
@@ -86,15 +98,16 @@ int mmapdemo_buf_init(struct mmapdemo_buf *buf, unsigned long nr_pages,
 	struct mmapdemo_pages *pages;
 	int ret;
 
+	mutex_init(&buf->resize_lock);
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->pins);
 	atomic_long_set(&buf->allocated, 0);
 	buf->alloc_order = alloc_order;
 
-	pages = pages_alloc(nr_pages);
+	pages = mmapdemo_pages_alloc(nr_pages);
 	if (!pages)
 		return -ENOMEM;
-	ret = pages_fill(buf, pages->page, nr_pages);
+	ret = mmapdemo_pages_fill(buf, pages->page, nr_pages);
 	if (ret) {
 		kvfree(pages);
 		return ret;
@@ -109,7 +122,7 @@ void mmapdemo_buf_destroy(struct mmapdemo_buf *buf)
 	struct mmapdemo_pages *pages = rcu_dereference_protected(buf->pages, 1);
 
 	WARN_ON(!list_empty(&buf->pins));
-	pages_put(buf, pages->page, pages->nr);
+	mmapdemo_pages_put(buf, pages->page, pages->nr);
 	RCU_INIT_POINTER(buf->pages, NULL);
 	kvfree(pages);
 	WARN_ON(atomic_long_read(&buf->allocated));
@@ -125,16 +138,19 @@ unsigned long mmapdemo_buf_nr_pages(struct mmapdemo_buf *buf)
 	return nr;
 }
 
-bool mmapdemo_pages_contiguous(const struct mmapdemo_pages *pages,
-			       pgoff_t first, unsigned long nr)
+/*
+ * The length of the physically contiguous run that starts at @page[0],
+ * at most @nr: the one place contiguity is computed.
+ */
+unsigned long mmapdemo_pages_run(struct page *const *page, unsigned long nr)
 {
-	unsigned long pfn = page_to_pfn(pages->page[first]);
-	unsigned long i;
+	unsigned long pfn = page_to_pfn(page[0]);
+	unsigned long run;
 
-	for (i = 1; i < nr; i++)
-		if (page_to_pfn(pages->page[first + i]) != pfn + i)
-			return false;
-	return true;
+	for (run = 1; run < nr; run++)
+		if (page_to_pfn(page[run]) != pfn + run)
+			break;
+	return run;
 }
 
 unsigned long mmapdemo_buf_segments(struct mmapdemo_buf *buf)
@@ -144,15 +160,12 @@ unsigned long mmapdemo_buf_segments(struct mmapdemo_buf *buf)
 
 	rcu_read_lock();
 	pages = rcu_dereference(buf->pages);
-	for (i = 0; i < pages->nr; i++)
-		if (!i || page_to_pfn(pages->page[i]) !=
-			  page_to_pfn(pages->page[i - 1]) + 1)
-			segments++;
+	for (i = 0; i < pages->nr; segments++)
+		i += mmapdemo_pages_run(&pages->page[i], pages->nr - i);
 	rcu_read_unlock();
 	return segments;
 }
 
-/* The page at @idx with a reference for the caller, or NULL past the end. */
 struct page *mmapdemo_buf_get_page(struct mmapdemo_buf *buf, pgoff_t idx)
 {
 	struct mmapdemo_pages *pages;
@@ -169,8 +182,8 @@ struct page *mmapdemo_buf_get_page(struct mmapdemo_buf *buf, pgoff_t idx)
 }
 
 /* Is @page still the buffer's page at @idx? */
-bool mmapdemo_buf_has_page(struct mmapdemo_buf *buf, pgoff_t idx,
-			   struct page *page)
+static bool mmapdemo_buf_has_page(struct mmapdemo_buf *buf, pgoff_t idx,
+				  struct page *page)
 {
 	struct mmapdemo_pages *pages;
 	bool ret;
@@ -182,93 +195,97 @@ bool mmapdemo_buf_has_page(struct mmapdemo_buf *buf, pgoff_t idx,
 	return ret;
 }
 
-/* May pages [@first, @last) go away? Called with buf->lock held. */
-static bool pins_allow_shrink(struct mmapdemo_buf *buf, pgoff_t first,
-			      pgoff_t last)
+/*
+ * The truncate protocol's reader side: take the page, lock it, and check
+ * it is still the buffer's, since a shrink may have removed it between
+ * the lookup and the lock (see mmapdemo_shrink_unmap()). The caller gets
+ * it locked, with a reference of its own, and keeps it locked until its
+ * PTE is set (->fault returns VM_FAULT_LOCKED).
+ */
+struct page *mmapdemo_buf_lock_page(struct mmapdemo_buf *buf, pgoff_t idx)
 {
-	struct mmapdemo_pin *pin;
+	struct page *page;
 
-	list_for_each_entry(pin, &buf->pins, node)
-		if (pin->private || (pin->first < last && first < pin->last))
-			return false;
-	return true;
+	for (;;) {
+		page = mmapdemo_buf_get_page(buf, idx);
+		if (!page)
+			return NULL;
+		lock_page(page);
+		if (mmapdemo_buf_has_page(buf, idx, page))
+			return page;
+		unlock_page(page);
+		put_page(page);
+	}
 }
 
 /*
- * Removing pages: readers that found the old array are done after the
- * grace period. A fault that took a page before that holds the page lock
- * until its PTE is set (->fault returns VM_FAULT_LOCKED), and one that
- * locks it later sees the new array and backs off, so after a lock and
- * unlock of every removed page no new PTE can appear, and unmapping the
- * range removes the rest, private copies included, as truncate does.
+ * Hand @map the pages [@first, @last] that are in the buffer, under RCU:
+ * every page it maps is still the buffer's when its PTE is set, as a
+ * shrink waits for a grace period before it unmaps and frees.
  */
-static void shrink_removed(struct mmapdemo_buf *buf, struct mmapdemo_pages *old,
-			   unsigned long nr, struct address_space *mapping)
+long mmapdemo_buf_map_window(struct mmapdemo_buf *buf, pgoff_t first,
+			     pgoff_t last, mmapdemo_map_fn map, void *arg)
 {
-	unsigned long i;
+	struct mmapdemo_pages *pages;
+	long ret = 0;
 
-	synchronize_rcu();
-	for (i = nr; i < old->nr; i++) {
-		lock_page(old->page[i]);
-		unlock_page(old->page[i]);
+	rcu_read_lock();
+	pages = rcu_dereference(buf->pages);
+	if (first < pages->nr) {
+		last = min_t(pgoff_t, last, pages->nr - 1);
+		if (first <= last)
+			ret = map(arg, first, &pages->page[first],
+				  last - first + 1);
 	}
-	unmap_mapping_range(mapping, (loff_t)nr << PAGE_SHIFT,
-			    (loff_t)(old->nr - nr) << PAGE_SHIFT, 1);
-	pages_put(buf, old->page + nr, old->nr - nr);
-}
-
-int mmapdemo_buf_resize(struct mmapdemo_buf *buf, unsigned long nr,
-			struct address_space *mapping)
-{
-	struct mmapdemo_pages *old, *new;
-	unsigned long keep, old_nr;
-	int ret = 0;
-
-	mutex_lock(&buf->lock);
-	old = rcu_dereference_protected(buf->pages, lockdep_is_held(&buf->lock));
-	old_nr = old->nr;
-	if (nr == old->nr)
-		goto out;
-	if (nr < old->nr && !pins_allow_shrink(buf, nr, old->nr)) {
-		ret = -EBUSY;
-		goto out;
-	}
-	new = pages_alloc(nr);
-	if (!new) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	keep = min(nr, old->nr);
-	memcpy(new->page, old->page, keep * sizeof(new->page[0]));
-	if (nr > old->nr) {
-		ret = pages_fill(buf, new->page + keep, nr - keep);
-		if (ret) {
-			kvfree(new);
-			goto out;
-		}
-	}
-	rcu_assign_pointer(buf->pages, new);
-	if (nr < old->nr) {
-		shrink_removed(buf, old, nr, mapping);
-		kvfree(old);
-	} else {
-		kvfree_rcu(old, rcu);
-	}
-out:
-	trace_mmapdemo_resize(old_nr, nr, ret);
-	mutex_unlock(&buf->lock);
+	rcu_read_unlock();
 	return ret;
 }
 
-/* Called with buf->lock held, by the mmap of a prepopulated mode. */
-void mmapdemo_pin_add(struct mmapdemo_buf *buf, struct mmapdemo_pin *pin)
+/*
+ * The prepopulated modes' mmap: under @lock, check the range lies in the
+ * buffer (-EINVAL), let @map make every PTE, and record a pin in the same
+ * critical section, so that a shrink either sees the pin or ran entirely
+ * before, and then the range check fails. @map undoes its own PTEs when
+ * it fails, before @lock is dropped: no PTE without a pin may outlive it.
+ */
+int mmapdemo_buf_map_pinned(struct mmapdemo_buf *buf, pgoff_t first,
+			    unsigned long nr, bool private, mmapdemo_map_fn map,
+			    void *arg, struct mmapdemo_pin **pinp)
 {
-	lockdep_assert_held(&buf->lock);
-	refcount_set(&pin->users, 1);
-	list_add(&pin->node, &buf->pins);
+	struct mmapdemo_pages *pages;
+	struct mmapdemo_pin *pin;
+	long ret;
+
+	pin = kzalloc(sizeof(*pin), GFP_KERNEL);
+	if (!pin)
+		return -ENOMEM;
+
+	mutex_lock(&buf->lock);
+	pages = rcu_dereference_protected(buf->pages, lockdep_is_held(&buf->lock));
+	ret = -EINVAL;
+	if (first < pages->nr && nr <= pages->nr - first)
+		ret = map(arg, first, &pages->page[first], nr);
+	if (!ret) {
+		pin->first = first;
+		pin->last = first + nr;
+		pin->private = private;
+		refcount_set(&pin->users, 1);
+		list_add(&pin->node, &buf->pins);
+		*pinp = pin;
+		pin = NULL;
+	}
+	mutex_unlock(&buf->lock);
+	kfree(pin);
+	return ret;
 }
 
-/* Called when a VMA holding @pin closes, with mmap_lock held. */
+/* A VMA holding @pin was copied: split, fork or mremap. */
+void mmapdemo_pin_get(struct mmapdemo_pin *pin)
+{
+	refcount_inc(&pin->users);
+}
+
+/* A VMA holding @pin closes, with mmap_lock held. */
 void mmapdemo_pin_put(struct mmapdemo_buf *buf, struct mmapdemo_pin *pin)
 {
 	if (!refcount_dec_and_test(&pin->users))
@@ -277,4 +294,102 @@ void mmapdemo_pin_put(struct mmapdemo_buf *buf, struct mmapdemo_pin *pin)
 	list_del(&pin->node);
 	mutex_unlock(&buf->lock);
 	kfree(pin);
+}
+
+/* May pages [@first, @last) go away? */
+static bool mmapdemo_pins_allow_shrink(struct mmapdemo_buf *buf,
+				       pgoff_t first, pgoff_t last)
+{
+	struct mmapdemo_pin *pin;
+
+	lockdep_assert_held(&buf->lock);
+	list_for_each_entry(pin, &buf->pins, node)
+		if (pin->private || (pin->first < last && first < pin->last))
+			return false;
+	return true;
+}
+
+/*
+ * Removing pages [@nr, @old->nr), once the smaller array is published:
+ * readers that found the old array are done after the grace period. A
+ * fault that took a page before that holds the page lock until its PTE is
+ * set, and one that locks it later sees the new array and backs off
+ * (mmapdemo_buf_lock_page()), so after a lock and unlock of every removed
+ * page no new PTE can appear, and unmapping the range removes the rest,
+ * private copies included, as truncate does. Under @lock, so that no
+ * private remap mapping, whose key in the tree is a PFN, appears while
+ * the range is unmapped.
+ */
+static void mmapdemo_shrink_unmap(struct mmapdemo_buf *buf,
+				  struct mmapdemo_pages *old, unsigned long nr,
+				  struct address_space *mapping)
+{
+	unsigned long i;
+
+	lockdep_assert_held(&buf->lock);
+	synchronize_rcu();
+	for (i = nr; i < old->nr; i++) {
+		lock_page(old->page[i]);
+		unlock_page(old->page[i]);
+	}
+	unmap_mapping_range(mapping, (loff_t)nr << PAGE_SHIFT,
+			    (loff_t)(old->nr - nr) << PAGE_SHIFT, 1);
+}
+
+/*
+ * Resize to @nr pages. A grow allocates and zeroes the new pages before
+ * it takes @lock, so munmap() of a pinned mapping never waits for that.
+ */
+int mmapdemo_buf_resize(struct mmapdemo_buf *buf, unsigned long nr,
+			struct address_space *mapping)
+{
+	struct mmapdemo_pages *old, *new;
+	unsigned long keep, old_nr;
+	int ret = 0;
+
+	if (mutex_lock_killable(&buf->resize_lock))
+		return -EINTR;
+	/* Only a resize changes the size, and we are the only one. */
+	old_nr = mmapdemo_buf_nr_pages(buf);
+	if (nr == old_nr)
+		goto out;
+	keep = min(nr, old_nr);
+	new = mmapdemo_pages_alloc(nr);
+	if (!new) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (nr > old_nr) {
+		ret = mmapdemo_pages_fill(buf, new->page + keep, nr - keep);
+		if (ret) {
+			kvfree(new);
+			goto out;
+		}
+	}
+
+	mutex_lock(&buf->lock);
+	old = rcu_dereference_protected(buf->pages, lockdep_is_held(&buf->lock));
+	if (nr < old_nr && !mmapdemo_pins_allow_shrink(buf, nr, old_nr)) {
+		mutex_unlock(&buf->lock);
+		kvfree(new);
+		ret = -EBUSY;
+		goto out;
+	}
+	memcpy(new->page, old->page, keep * sizeof(new->page[0]));
+	rcu_assign_pointer(buf->pages, new);
+	if (nr < old_nr)
+		mmapdemo_shrink_unmap(buf, old, nr, mapping);
+	mutex_unlock(&buf->lock);
+
+	if (nr < old_nr) {
+		/* Unreachable and unmapped: drop the buffer's references. */
+		mmapdemo_pages_put(buf, old->page + nr, old_nr - nr);
+		kvfree(old);
+	} else {
+		kvfree_rcu(old, rcu);
+	}
+out:
+	trace_mmapdemo_resize(old_nr, nr, ret);
+	mutex_unlock(&buf->resize_lock);
+	return ret;
 }

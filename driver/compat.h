@@ -31,6 +31,12 @@ static inline void mmapdemo_vm_flags_clear(struct vm_area_struct *vma,
 #endif
 }
 
+/* Can a mapping with @flags copy on write (MAP_PRIVATE, may write)? */
+static inline bool mmapdemo_is_cow_mapping(vm_flags_t flags)
+{
+	return is_cow_mapping(flags);
+}
+
 /*
  * The largest order alloc_pages() takes: MAX_PAGE_ORDER from 6.8; before
  * that MAX_ORDER, exclusive up to 6.3 (6.4 to 6.7 made it inclusive, where

@@ -26,26 +26,26 @@
 
 #define MMAPDEMO_MAX_PAGES	(MMAPDEMO_MAX_SIZE >> PAGE_SHIFT)
 
-static const struct vm_operations_struct fault_vm_ops;
-static const struct vm_operations_struct faultaround_vm_ops;
-static const struct vm_operations_struct remap_vm_ops;
-static const struct vm_operations_struct insert_vm_ops;
+static const struct vm_operations_struct mmapdemo_fault_vm_ops;
+static const struct vm_operations_struct mmapdemo_faultaround_vm_ops;
+static const struct vm_operations_struct mmapdemo_remap_vm_ops;
+static const struct vm_operations_struct mmapdemo_insert_vm_ops;
 
 /* The file a VMA maps stays open as long as the VMA exists. */
-static struct mmapdemo_dev *vma_dev(const struct vm_area_struct *vma)
+static struct mmapdemo_dev *mmapdemo_vma_dev(const struct vm_area_struct *vma)
 {
 	const struct mmapdemo_file *f = vma->vm_file->private_data;
 
 	return f->dev;
 }
 
-static u32 vma_mode(const struct vm_area_struct *vma)
+static u32 mmapdemo_vma_mode(const struct vm_area_struct *vma)
 {
-	if (vma->vm_ops == &remap_vm_ops)
+	if (vma->vm_ops == &mmapdemo_remap_vm_ops)
 		return MMAPDEMO_MODE_REMAP;
-	if (vma->vm_ops == &faultaround_vm_ops)
+	if (vma->vm_ops == &mmapdemo_faultaround_vm_ops)
 		return MMAPDEMO_MODE_FAULTAROUND;
-	if (vma->vm_ops == &insert_vm_ops)
+	if (vma->vm_ops == &mmapdemo_insert_vm_ops)
 		return MMAPDEMO_MODE_INSERT;
 	return MMAPDEMO_MODE_FAULT;
 }
@@ -56,54 +56,58 @@ static void mmapdemo_vma_open(struct vm_area_struct *vma)
 	struct mmapdemo_pin *pin = vma->vm_private_data;
 
 	if (pin)
-		refcount_inc(&pin->users);
-	atomic_long_inc(&vma_dev(vma)->live_mappings);
-	trace_mmapdemo_vma_open(vma, vma_mode(vma));
+		mmapdemo_pin_get(pin);
+	atomic_long_inc(&mmapdemo_vma_dev(vma)->live_mappings);
+	trace_mmapdemo_vma_open(vma, mmapdemo_vma_mode(vma));
 }
 
 static void mmapdemo_vma_close(struct vm_area_struct *vma)
 {
-	struct mmapdemo_dev *dev = vma_dev(vma);
+	struct mmapdemo_dev *dev = mmapdemo_vma_dev(vma);
 	struct mmapdemo_pin *pin = vma->vm_private_data;
 
-	trace_mmapdemo_vma_close(vma, vma_mode(vma));
+	trace_mmapdemo_vma_close(vma, mmapdemo_vma_mode(vma));
 	atomic_long_dec(&dev->live_mappings);
 	if (pin)
 		mmapdemo_pin_put(&dev->buf, pin);
 }
 
-/* The core mm's fault-around window at its default fault_around_bytes. */
-#define FAULT_AROUND_SIZE	SZ_64K
-#define FAULT_AROUND_PAGES	(FAULT_AROUND_SIZE >> PAGE_SHIFT)
+/* What ->map_pages asks of the buffer's pages, and learns. */
+struct mmapdemo_window {
+	struct vm_fault *vmf;
+	bool hit;	/* vmf->pgoff is mapped now */
+};
 
 /*
- * Map @page[0 .. @end - @start] at buffer offsets [@start, @end] of the
+ * Map @page[0 .. @nr) at buffer pages [@first, @first + @nr) of the
  * faulting VMA, stepping over PTEs that are there already. Returns the
- * pages mapped; *@hit says whether vmf->pgoff is mapped now.
+ * pages mapped.
  */
-static unsigned long insert_window(struct vm_fault *vmf, struct page **page,
-				   pgoff_t start, pgoff_t end, bool *hit)
+static long mmapdemo_insert_window(void *arg, pgoff_t first,
+				   struct page *const *page, unsigned long nr)
 {
+	struct mmapdemo_window *w = arg;
+	struct vm_fault *vmf = w->vmf;
 	struct vm_area_struct *vma = vmf->vma;
-	unsigned long mapped = 0;
-	pgoff_t idx = start;
+	pgoff_t idx = first, end = first + nr;
+	long mapped = 0;
 
-	*hit = false;
-	while (idx <= end) {
+	while (idx < end) {
 		unsigned long addr = vma->vm_start +
 				     ((idx - vma->vm_pgoff) << PAGE_SHIFT);
-		unsigned long want = end - idx + 1, left = want;
+		unsigned long want = end - idx, left = want;
 		int err;
 
-		err = vm_insert_pages(vma, addr, &page[idx - start], &left);
+		err = vm_insert_pages(vma, addr, (struct page **)&page[idx - first],
+				      &left);
 		if (vmf->pgoff >= idx && vmf->pgoff < idx + want - left)
-			*hit = true;
+			w->hit = true;
 		mapped += want - left;
 		idx += want - left;
 		if (err != -EBUSY)
 			break;
 		if (idx == vmf->pgoff)
-			*hit = true;	/* another thread mapped it first */
+			w->hit = true;	/* another thread mapped it first */
 		idx++;
 	}
 	return mapped;
@@ -113,119 +117,45 @@ static unsigned long insert_window(struct vm_fault *vmf, struct page **page,
  * Fault-around: map the pages [start, end] that are in the buffer and not
  * mapped yet. The core mm calls this under RCU from 6.5 on, so it must not
  * sleep; vm_insert_pages() only sleeps to allocate a page table, so
- * without one this leaves the fault to ->fault (see fault_window()).
+ * without one this leaves the fault to ->fault, which maps one page, and
+ * the finish of that fault installs the page table the core preallocated
+ * (a module cannot: pmd_install() is not exported). So the first read
+ * fault under each empty PMD maps one page, the next its whole window.
  */
 static vm_fault_t mmapdemo_map_pages(struct vm_fault *vmf, pgoff_t start,
 				     pgoff_t end)
 {
-	struct mmapdemo_dev *dev = vma_dev(vmf->vma);
-	struct mmapdemo_pages *pages;
-	unsigned long mapped = 0;
-	bool hit = false;
+	struct mmapdemo_dev *dev = mmapdemo_vma_dev(vmf->vma);
+	struct mmapdemo_window w = { .vmf = vmf };
+	long mapped;
 
 	if (pmd_none(*vmf->pmd))
 		return 0;
-
-	rcu_read_lock();
-	pages = rcu_dereference(dev->buf.pages);
-	end = min_t(pgoff_t, end, pages->nr - 1);
-	if (start <= end)
-		mapped = insert_window(vmf, &pages->page[start], start, end,
-				       &hit);
-	rcu_read_unlock();
-
+	mapped = mmapdemo_buf_map_window(&dev->buf, start, end,
+					 mmapdemo_insert_window, &w);
 	mmapdemo_count_add(dev, MMAPDEMO_STAT_FAULTAROUND_PAGES, mapped);
 	trace_mmapdemo_map_pages(vmf, start, end, mapped,
-				 hit ? VM_FAULT_NOPAGE : 0);
-	return hit ? VM_FAULT_NOPAGE : 0;
-}
-
-/*
- * The first read fault under a PMD without a page table, which
- * ->map_pages left to ->fault: map the fault's 64 KiB window here, where
- * sleeping to allocate the table is allowed, so that this fault maps 16
- * pages as the others do. A shrink removes a tail of the buffer and locks
- * each removed page before it unmaps them: while we hold the lock of the
- * window's last page, found still in the buffer, every page of the window
- * stays until its PTE is set. Returns 0 to leave the fault to the
- * single-page path.
- */
-static vm_fault_t fault_window(struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct mmapdemo_dev *dev = vma_dev(vma);
-	unsigned long base = ALIGN_DOWN(vmf->address, FAULT_AROUND_SIZE);
-	unsigned long first = max(base, vma->vm_start);
-	unsigned long stop = min(base + FAULT_AROUND_SIZE, vma->vm_end);
-	pgoff_t start = vmf->pgoff - ((vmf->address - first) >> PAGE_SHIFT);
-	pgoff_t end = start + ((stop - first) >> PAGE_SHIFT) - 1;
-	struct page *batch[FAULT_AROUND_PAGES], *last = NULL;
-	struct mmapdemo_pages *pages;
-	unsigned long mapped = 0;
-	bool stable, hit = false;
-
-	rcu_read_lock();
-	pages = rcu_dereference(dev->buf.pages);
-	if (vmf->pgoff < pages->nr) {
-		end = min_t(pgoff_t, end, pages->nr - 1);
-		last = pages->page[end];
-		get_page(last);
-	}
-	rcu_read_unlock();
-	if (!last)
-		return 0;
-
-	lock_page(last);
-	rcu_read_lock();
-	pages = rcu_dereference(dev->buf.pages);
-	stable = end < pages->nr && pages->page[end] == last;
-	if (stable)
-		memcpy(batch, &pages->page[start],
-		       (end - start + 1) * sizeof(batch[0]));
-	rcu_read_unlock();
-	if (stable)
-		mapped = insert_window(vmf, batch, start, end, &hit);
-	unlock_page(last);
-	put_page(last);
-
-	mmapdemo_count_add(dev, MMAPDEMO_STAT_FAULTAROUND_PAGES, mapped);
-	trace_mmapdemo_map_pages(vmf, start, end, mapped,
-				 hit ? VM_FAULT_NOPAGE : 0);
-	return hit ? VM_FAULT_NOPAGE : 0;
+				 w.hit ? VM_FAULT_NOPAGE : 0);
+	return w.hit ? VM_FAULT_NOPAGE : 0;
 }
 
 /*
  * Demand paging: return the buffer's page at vmf->pgoff, locked and with
  * a reference of its own; the core mm maps it (shared) or copies it
  * (private write). The page lock closes the race with a shrink, see
- * shrink_removed() in buffer.c. No lock here is shared between CPUs.
+ * mmapdemo_buf_lock_page(). No lock here is shared between CPUs.
  */
 static vm_fault_t mmapdemo_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mmapdemo_dev *dev = vma_dev(vma);
+	struct mmapdemo_dev *dev = mmapdemo_vma_dev(vma);
 	struct page *page;
 
-	if (vma->vm_ops == &faultaround_vm_ops &&
-	    !(vmf->flags & FAULT_FLAG_WRITE) && pmd_none(*vmf->pmd)) {
-		vm_fault_t ret = fault_window(vmf);
-
-		if (ret)
-			return ret;
-	}
-	for (;;) {
-		page = mmapdemo_buf_get_page(&dev->buf, vmf->pgoff);
-		if (!page) {
-			mmapdemo_count(dev, MMAPDEMO_STAT_SIGBUS);
-			trace_mmapdemo_fault(vmf, 0, VM_FAULT_SIGBUS);
-			return VM_FAULT_SIGBUS;
-		}
-		lock_page(page);
-		if (mmapdemo_buf_has_page(&dev->buf, vmf->pgoff, page))
-			break;
-		/* A shrink removed the page after we found it. */
-		unlock_page(page);
-		put_page(page);
+	page = mmapdemo_buf_lock_page(&dev->buf, vmf->pgoff);
+	if (!page) {
+		mmapdemo_count(dev, MMAPDEMO_STAT_SIGBUS);
+		trace_mmapdemo_fault(vmf, 0, VM_FAULT_SIGBUS);
+		return VM_FAULT_SIGBUS;
 	}
 	vmf->page = page;
 	mmapdemo_count(dev, MMAPDEMO_STAT_FAULTS);
@@ -247,7 +177,7 @@ static vm_fault_t mmapdemo_fault(struct vm_fault *vmf)
  * fault made: a forced write would have to copy the buffer's page first,
  * and ->access cannot, so it never writes the buffer.
  */
-struct remap_access {
+struct mmapdemo_access_args {
 	struct vm_area_struct *vma;
 	unsigned long addr;
 	void *buf;
@@ -257,9 +187,9 @@ struct remap_access {
 };
 
 /* Called with the page table lock held: the page cannot go away. */
-static int remap_access_pfn(unsigned long pfn, void *arg)
+static int mmapdemo_remap_access_pfn(unsigned long pfn, void *arg)
 {
-	struct remap_access *a = arg;
+	struct mmapdemo_access_args *a = arg;
 	unsigned long offset = offset_in_page(a->addr);
 	struct page *page;
 	void *kaddr;
@@ -286,7 +216,7 @@ static int mmapdemo_remap_access(struct vm_area_struct *vma,
 				 int write)
 {
 	struct mmapdemo_pin *pin = vma->vm_private_data;
-	struct remap_access a = {
+	struct mmapdemo_access_args a = {
 		.vma = vma,
 		.addr = addr,
 		.buf = buf,
@@ -298,118 +228,115 @@ static int mmapdemo_remap_access(struct vm_area_struct *vma,
 	/* The caller holds mmap_lock: vm_flags cannot change under us. */
 	if (write && !a.private && !(vma->vm_flags & VM_WRITE))
 		return -EACCES;
-	return mmapdemo_with_pfn(vma, addr, remap_access_pfn, &a);
+	return mmapdemo_with_pfn(vma, addr, mmapdemo_remap_access_pfn, &a);
 }
 
-static const struct vm_operations_struct fault_vm_ops = {
+static const struct vm_operations_struct mmapdemo_fault_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_fault,
 };
 
-static const struct vm_operations_struct faultaround_vm_ops = {
+static const struct vm_operations_struct mmapdemo_faultaround_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_fault,
 	.map_pages = mmapdemo_map_pages,
 };
 
-static const struct vm_operations_struct remap_vm_ops = {
+static const struct vm_operations_struct mmapdemo_remap_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.access = mmapdemo_remap_access,
 };
 
 /* ->fault maps pages again after MADV_DONTNEED. */
-static const struct vm_operations_struct insert_vm_ops = {
+static const struct vm_operations_struct mmapdemo_insert_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_fault,
 };
 
-/* remap_pfn_range() once per physically contiguous run of the range. */
-static int remap_runs(struct vm_area_struct *vma, struct mmapdemo_pages *pages,
-		      pgoff_t first, unsigned long npages)
+/*
+ * remap_pfn_range() once per physically contiguous run of the range.
+ * Only one call covering the whole VMA may copy on write, so a private
+ * mapping must be one run (-EINVAL). When run N fails, remap_pfn_range()
+ * has undone its own PTEs but not those of runs 1..N-1, which hold no
+ * page reference: zap them before the buffer's lock is dropped, or a
+ * shrink could free their pages while the PTEs still exist.
+ */
+static long mmapdemo_remap_runs(void *arg, pgoff_t first,
+				struct page *const *page, unsigned long nr)
 {
+	struct vm_area_struct *vma = arg;
 	unsigned long i, run;
 	int ret;
 
-	for (i = 0; i < npages; i += run) {
-		unsigned long pfn = page_to_pfn(pages->page[first + i]);
-
-		for (run = 1; i + run < npages; run++)
-			if (page_to_pfn(pages->page[first + i + run]) != pfn + run)
-				break;
+	if (mmapdemo_is_cow_mapping(vma->vm_flags) &&
+	    mmapdemo_pages_run(page, nr) != nr)
+		return -EINVAL;
+	for (i = 0; i < nr; i += run) {
+		run = mmapdemo_pages_run(&page[i], nr - i);
 		ret = remap_pfn_range(vma, vma->vm_start + (i << PAGE_SHIFT),
-				      pfn, run << PAGE_SHIFT, vma->vm_page_prot);
-		if (ret)
+				      page_to_pfn(page[i]), run << PAGE_SHIFT,
+				      vma->vm_page_prot);
+		if (ret) {
+			if (i)
+				zap_vma_ptes(vma, vma->vm_start, i << PAGE_SHIFT);
 			return ret;
+		}
 	}
+	mmapdemo_count_add(mmapdemo_vma_dev(vma), MMAPDEMO_STAT_REMAP_PAGES, nr);
 	return 0;
 }
 
 /*
- * The prepopulated modes: under buf->lock the range is checked against
- * the buffer, mapped, and pinned so that no shrink removes it.
- * remap_pfn_range() only allows copy-on-write when one call covers the
- * whole VMA, so a private remap mapping must be one contiguous run.
+ * vm_insert_pages() over the range, batched per page table. PTEs it made
+ * before a failure each hold a page reference, so no shrink frees their
+ * pages; the core mm unmaps the failed VMA.
  */
-static int mmap_prepopulated(struct mmapdemo_dev *dev,
-			     struct vm_area_struct *vma, u32 mode)
+static long mmapdemo_insert_all(void *arg, pgoff_t first,
+				struct page *const *page, unsigned long nr)
 {
-	struct mmapdemo_buf *buf = &dev->buf;
-	unsigned long npages = vma_pages(vma);
+	struct vm_area_struct *vma = arg;
+	unsigned long left = nr;
+	int ret;
+
+	ret = vm_insert_pages(vma, vma->vm_start, (struct page **)page, &left);
+	mmapdemo_count_add(mmapdemo_vma_dev(vma), MMAPDEMO_STAT_INSERT_PAGES,
+			   nr - left);
+	return ret;
+}
+
+/*
+ * The prepopulated modes map every page now, inside the buffer only, and
+ * pin the range so that no shrink removes it.
+ */
+static int mmapdemo_mmap_prepopulated(struct mmapdemo_dev *dev,
+				      struct vm_area_struct *vma, u32 mode)
+{
 	/*
 	 * Copy on write is what makes a mapping private here; a MAP_SHARED
 	 * mapping of a read-only file has lost VM_SHARED but cannot copy.
 	 */
-	bool private = is_cow_mapping(vma->vm_flags);
-	pgoff_t first = vma->vm_pgoff;
-	struct mmapdemo_pages *pages;
+	bool private = mode == MMAPDEMO_MODE_REMAP &&
+		       mmapdemo_is_cow_mapping(vma->vm_flags);
 	struct mmapdemo_pin *pin;
 	int ret;
 
-	pin = kzalloc(sizeof(*pin), GFP_KERNEL);
-	if (!pin)
-		return -ENOMEM;
-
-	mutex_lock(&buf->lock);
-	pages = rcu_dereference_protected(buf->pages, lockdep_is_held(&buf->lock));
-	ret = -EINVAL;
-	if (first >= pages->nr || npages > pages->nr - first)
-		goto out;
-
-	if (mode == MMAPDEMO_MODE_REMAP) {
-		if (private && !mmapdemo_pages_contiguous(pages, first, npages))
-			goto out;
-		ret = remap_runs(vma, pages, first, npages);
-		if (ret)
-			goto out;
-		mmapdemo_count_add(dev, MMAPDEMO_STAT_REMAP_PAGES, npages);
-		vma->vm_ops = &remap_vm_ops;
-	} else {
-		unsigned long left = npages;
-
+	if (mode == MMAPDEMO_MODE_INSERT)
 		mmapdemo_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND);
-		ret = vm_insert_pages(vma, vma->vm_start, &pages->page[first],
-				      &left);
-		mmapdemo_count_add(dev, MMAPDEMO_STAT_INSERT_PAGES, npages - left);
-		if (ret)
-			goto out;
-		vma->vm_ops = &insert_vm_ops;
-	}
-
-	pin->first = first;
-	pin->last = first + npages;
-	pin->private = private && mode == MMAPDEMO_MODE_REMAP;
-	pin->mode = mode;
-	mmapdemo_pin_add(buf, pin);
+	ret = mmapdemo_buf_map_pinned(&dev->buf, vma->vm_pgoff, vma_pages(vma),
+				      private,
+				      mode == MMAPDEMO_MODE_REMAP ?
+				      mmapdemo_remap_runs : mmapdemo_insert_all,
+				      vma, &pin);
+	if (ret)
+		return ret;
 	vma->vm_private_data = pin;
-	pin = NULL;
-out:
-	mutex_unlock(&buf->lock);
-	kfree(pin);
-	return ret;
+	vma->vm_ops = mode == MMAPDEMO_MODE_REMAP ? &mmapdemo_remap_vm_ops :
+						      &mmapdemo_insert_vm_ops;
+	return 0;
 }
 
 /*
@@ -417,15 +344,19 @@ out:
  * use vm_insert_pages() and keeps mlock() away from pages that are not on
  * the LRU, while get_user_pages() (ptrace, O_DIRECT) still works.
  */
-static int mmap_demand(struct vm_area_struct *vma, u32 mode)
+static int mmapdemo_mmap_demand(struct vm_area_struct *vma, u32 mode)
 {
 	mmapdemo_vm_flags_set(vma, VM_MIXEDMAP);
 	vma->vm_private_data = NULL;
 	vma->vm_ops = mode == MMAPDEMO_MODE_FAULTAROUND ?
-		      &faultaround_vm_ops : &fault_vm_ops;
+		      &mmapdemo_faultaround_vm_ops : &mmapdemo_fault_vm_ops;
 	return 0;
 }
 
+/*
+ * The VFS has already refused a shared writable mapping of a read-only
+ * file (EACCES) and taken VM_MAYWRITE from it.
+ */
 int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mmapdemo_file *f = file->private_data;
@@ -437,18 +368,15 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (vma->vm_flags & VM_EXEC) {
 		ret = -EPERM;
-	} else if ((vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_WRITE) &&
-		   !(file->f_mode & FMODE_WRITE)) {
-		ret = -EACCES;	/* the VFS refuses this before we see it */
 	} else if (vma->vm_pgoff >= MMAPDEMO_MAX_PAGES ||
 		   vma_pages(vma) > MMAPDEMO_MAX_PAGES - vma->vm_pgoff) {
 		ret = -EINVAL;
 	} else {
 		mmapdemo_vm_flags_clear(vma, VM_MAYEXEC);
 		if (mode == MMAPDEMO_MODE_REMAP || mode == MMAPDEMO_MODE_INSERT)
-			ret = mmap_prepopulated(dev, vma, mode);
+			ret = mmapdemo_mmap_prepopulated(dev, vma, mode);
 		else
-			ret = mmap_demand(vma, mode);
+			ret = mmapdemo_mmap_demand(vma, mode);
 	}
 	trace_mmapdemo_mmap(vma, pgoff, mode, ret);
 	if (ret) {
@@ -456,7 +384,7 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 		return ret;
 	}
 	mmapdemo_count(dev, MMAPDEMO_STAT_MMAPS);
-	if (is_cow_mapping(vma->vm_flags))
+	if (mmapdemo_is_cow_mapping(vma->vm_flags))
 		mmapdemo_count(dev, MMAPDEMO_STAT_PRIVATE_MMAPS);
 	atomic_long_inc(&dev->live_mappings);
 	return 0;
