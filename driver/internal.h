@@ -76,12 +76,12 @@ void mmapdemo_read_counters(struct mmapdemo_dev *dev,
 void mmapdemo_reset_counters(struct mmapdemo_dev *dev);
 
 const char *mmapdemo_mode_name(u32 mode);
-int mmapdemo_mode_parse(const char *name, u32 *mode);
 
 int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma);
 long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 extern const struct file_operations mmapdemo_fops;
 extern const struct attribute_group *mmapdemo_groups[];
+void mmapdemo_sysfs_init(void);
 
 #endif /* MMAPDEMO_INTERNAL_H */

@@ -9,7 +9,7 @@
 
 #include "internal.h"
 
-static long ioctl_get_info(struct mmapdemo_file *f, void __user *arg)
+static long mmapdemo_ioctl_get_info(struct mmapdemo_file *f, void __user *arg)
 {
 	struct mmapdemo_dev *dev = f->dev;
 	struct mmapdemo_info info = {
@@ -25,7 +25,7 @@ static long ioctl_get_info(struct mmapdemo_file *f, void __user *arg)
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-static long ioctl_set_mode(struct mmapdemo_file *f, u32 __user *arg)
+static long mmapdemo_ioctl_set_mode(struct mmapdemo_file *f, u32 __user *arg)
 {
 	u32 mode;
 
@@ -37,7 +37,7 @@ static long ioctl_set_mode(struct mmapdemo_file *f, u32 __user *arg)
 	return 0;
 }
 
-static long ioctl_resize(struct mmapdemo_file *f, u64 __user *arg)
+static long mmapdemo_ioctl_resize(struct mmapdemo_file *f, u64 __user *arg)
 {
 	struct mmapdemo_dev *dev = f->dev;
 	u64 size;
@@ -61,13 +61,13 @@ long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case MMAPDEMO_IOC_GET_INFO:
-		return ioctl_get_info(f, uarg);
+		return mmapdemo_ioctl_get_info(f, uarg);
 	case MMAPDEMO_IOC_SET_MODE:
-		return ioctl_set_mode(f, uarg);
+		return mmapdemo_ioctl_set_mode(f, uarg);
 	case MMAPDEMO_IOC_RESIZE:
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;
-		return ioctl_resize(f, uarg);
+		return mmapdemo_ioctl_resize(f, uarg);
 	case MMAPDEMO_IOC_RESET_COUNTERS:
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;

@@ -30,7 +30,8 @@
 /* "size": bytes, with K, M or G suffixes as memparse() reads them. */
 static unsigned long param_size = SZ_1M;
 
-static int size_param_set(const char *val, const struct kernel_param *kp)
+static int mmapdemo_size_param_set(const char *val,
+				   const struct kernel_param *kp)
 {
 	unsigned long long size;
 	char *end;
@@ -42,11 +43,11 @@ static int size_param_set(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
-static const struct kernel_param_ops size_param_ops = {
-	.set = size_param_set,
+static const struct kernel_param_ops mmapdemo_size_param_ops = {
+	.set = mmapdemo_size_param_set,
 	.get = param_get_ulong,
 };
-module_param_cb(size, &size_param_ops, &param_size, 0444);
+module_param_cb(size, &mmapdemo_size_param_ops, &param_size, 0444);
 MODULE_PARM_DESC(size,
 		 "Buffer size in bytes (K, M, G suffixes), rounded up to whole pages: 1 to 1G, default 1M");
 
@@ -55,7 +56,7 @@ module_param_named(alloc_order, param_alloc_order, uint, 0444);
 MODULE_PARM_DESC(alloc_order,
 		 "Largest page allocation order for the buffer's contiguous runs: 0 (single pages) to the kernel's maximum, the default");
 
-static const char *const mode_names[MMAPDEMO_MODE_COUNT] = {
+static const char *const mmapdemo_mode_names[MMAPDEMO_MODE_COUNT] = {
 	[MMAPDEMO_MODE_FAULT] = "fault",
 	[MMAPDEMO_MODE_REMAP] = "remap",
 	[MMAPDEMO_MODE_FAULTAROUND] = "faultaround",
@@ -64,17 +65,8 @@ static const char *const mode_names[MMAPDEMO_MODE_COUNT] = {
 
 const char *mmapdemo_mode_name(u32 mode)
 {
-	return mode < MMAPDEMO_MODE_COUNT ? mode_names[mode] : "unknown";
-}
-
-int mmapdemo_mode_parse(const char *name, u32 *mode)
-{
-	int i = match_string(mode_names, MMAPDEMO_MODE_COUNT, name);
-
-	if (i < 0)
-		return -EINVAL;
-	*mode = i;
-	return 0;
+	return mode < MMAPDEMO_MODE_COUNT ? mmapdemo_mode_names[mode] :
+					    "unknown";
 }
 
 static struct mmapdemo_dev mmapdemo = {
@@ -89,33 +81,33 @@ static struct mmapdemo_dev mmapdemo = {
 };
 
 /*
- * "mode": parsed into mmapdemo.default_mode at load and on writes. A bad
- * name fails with EINVAL; at load the kernel logs "`x' invalid for
- * parameter `mode'".
+ * "mode": parsed into mmapdemo.default_mode at load and on writes, a whole
+ * name with at most a trailing newline (sysfs_match_string()). A bad name
+ * fails with EINVAL; at load the kernel logs "`x' invalid for parameter
+ * `mode'".
  */
-static int mode_param_set(const char *val, const struct kernel_param *kp)
+static int mmapdemo_mode_param_set(const char *val,
+				   const struct kernel_param *kp)
 {
-	char name[16];
-	u32 mode;
+	int mode = sysfs_match_string(mmapdemo_mode_names, val);
 
-	strscpy(name, val, sizeof(name));
-	if (mmapdemo_mode_parse(strim(name), &mode))
+	if (mode < 0)
 		return -EINVAL;
 	WRITE_ONCE(mmapdemo.default_mode, mode);
 	return 0;
 }
 
-static int mode_param_get(char *buffer, const struct kernel_param *kp)
+static int mmapdemo_mode_param_get(char *buffer, const struct kernel_param *kp)
 {
 	return sysfs_emit(buffer, "%s\n",
 			  mmapdemo_mode_name(READ_ONCE(mmapdemo.default_mode)));
 }
 
-static const struct kernel_param_ops mode_param_ops = {
-	.set = mode_param_set,
-	.get = mode_param_get,
+static const struct kernel_param_ops mmapdemo_mode_param_ops = {
+	.set = mmapdemo_mode_param_set,
+	.get = mmapdemo_mode_param_get,
 };
-module_param_cb(mode, &mode_param_ops, NULL, 0644);
+module_param_cb(mode, &mmapdemo_mode_param_ops, NULL, 0644);
 MODULE_PARM_DESC(mode,
 		 "Mapping mode of new opens: fault (default), faultaround, remap or insert; writable in /sys/module/mmapdemo/parameters/mode");
 
@@ -174,7 +166,7 @@ static struct file_system_type mmapdemo_fs_type = {
 
 static struct vfsmount *mmapdemo_mnt;
 
-static int __init mmapdemo_check_params(struct mmapdemo_dev *dev)
+static int __init mmapdemo_check_params(void)
 {
 	if (!param_size || param_size > MMAPDEMO_MAX_SIZE) {
 		pr_err("size=%lu is out of range: it must be 1 to %llu bytes\n",
@@ -195,7 +187,7 @@ static int __init mmapdemo_init(void)
 	unsigned long nr_pages = DIV_ROUND_UP(param_size, PAGE_SIZE);
 	int ret;
 
-	ret = mmapdemo_check_params(dev);
+	ret = mmapdemo_check_params();
 	if (ret)
 		return ret;
 
@@ -222,6 +214,7 @@ static int __init mmapdemo_init(void)
 		goto put_inode;
 	}
 
+	mmapdemo_sysfs_init();
 	ret = misc_register(&dev->misc);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", dev->misc.name, ret);

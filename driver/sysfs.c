@@ -65,72 +65,69 @@ static const struct attribute_group mmapdemo_group = {
 };
 
 /* counters/: one read-only file per field of struct mmapdemo_counters. */
-struct counter_attribute {
+struct mmapdemo_counter_attr {
 	struct device_attribute attr;
 	size_t offset;
 };
 
-static ssize_t counter_show(struct device *d, struct device_attribute *attr,
-			    char *buf)
+static ssize_t mmapdemo_counter_show(struct device *d,
+				     struct device_attribute *attr, char *buf)
 {
-	struct counter_attribute *ca =
-		container_of(attr, struct counter_attribute, attr);
+	struct mmapdemo_counter_attr *ca =
+		container_of(attr, struct mmapdemo_counter_attr, attr);
 	struct mmapdemo_counters c;
 
 	mmapdemo_read_counters(to_mmapdemo(d), &c);
 	return sysfs_emit(buf, "%llu\n", *(u64 *)((char *)&c + ca->offset));
 }
 
-static struct counter_attribute counter_table[] = {
-	{ .attr = __ATTR(mmaps, 0444, counter_show, NULL),
+static struct mmapdemo_counter_attr mmapdemo_counter_table[] = {
+	{ .attr = __ATTR(mmaps, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, mmaps) },
-	{ .attr = __ATTR(mmap_errors, 0444, counter_show, NULL),
+	{ .attr = __ATTR(mmap_errors, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, mmap_errors) },
-	{ .attr = __ATTR(live_mappings, 0444, counter_show, NULL),
+	{ .attr = __ATTR(live_mappings, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, live_mappings) },
-	{ .attr = __ATTR(private_mmaps, 0444, counter_show, NULL),
+	{ .attr = __ATTR(private_mmaps, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, private_mmaps) },
-	{ .attr = __ATTR(faults, 0444, counter_show, NULL),
+	{ .attr = __ATTR(faults, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, faults) },
-	{ .attr = __ATTR(cow_faults, 0444, counter_show, NULL),
+	{ .attr = __ATTR(cow_faults, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, cow_faults) },
-	{ .attr = __ATTR(sigbus, 0444, counter_show, NULL),
+	{ .attr = __ATTR(sigbus, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, sigbus) },
-	{ .attr = __ATTR(faultaround_pages, 0444, counter_show, NULL),
+	{ .attr = __ATTR(faultaround_pages, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, faultaround_pages) },
-	{ .attr = __ATTR(remap_pages, 0444, counter_show, NULL),
+	{ .attr = __ATTR(remap_pages, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, remap_pages) },
-	{ .attr = __ATTR(insert_pages, 0444, counter_show, NULL),
+	{ .attr = __ATTR(insert_pages, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, insert_pages) },
-	{ .attr = __ATTR(resizes, 0444, counter_show, NULL),
+	{ .attr = __ATTR(resizes, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, resizes) },
-	{ .attr = __ATTR(buffer_pages, 0444, counter_show, NULL),
+	{ .attr = __ATTR(buffer_pages, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, buffer_pages) },
 };
 
-static struct attribute *counter_attrs[] = {
-	&counter_table[0].attr.attr,
-	&counter_table[1].attr.attr,
-	&counter_table[2].attr.attr,
-	&counter_table[3].attr.attr,
-	&counter_table[4].attr.attr,
-	&counter_table[5].attr.attr,
-	&counter_table[6].attr.attr,
-	&counter_table[7].attr.attr,
-	&counter_table[8].attr.attr,
-	&counter_table[9].attr.attr,
-	&counter_table[10].attr.attr,
-	&counter_table[11].attr.attr,
-	NULL,
-};
+/* Filled from the table by mmapdemo_sysfs_init(), NULL-terminated. */
+static struct attribute *
+mmapdemo_counter_attrs[ARRAY_SIZE(mmapdemo_counter_table) + 1];
 
-static const struct attribute_group counter_group = {
+static const struct attribute_group mmapdemo_counter_group = {
 	.name = "counters",
-	.attrs = counter_attrs,
+	.attrs = mmapdemo_counter_attrs,
 };
 
 const struct attribute_group *mmapdemo_groups[] = {
 	&mmapdemo_group,
-	&counter_group,
+	&mmapdemo_counter_group,
 	NULL,
 };
+
+/* Before the device is registered, which creates the files. */
+void mmapdemo_sysfs_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mmapdemo_counter_table); i++)
+		mmapdemo_counter_attrs[i] = &mmapdemo_counter_table[i].attr.attr;
+}

@@ -12,12 +12,20 @@
 #include <linux/mm.h>
 #include <linux/tracepoint.h>
 
-#define show_mmapdemo_mode(mode)				\
-	__print_symbolic(mode,					\
-			 { 0, "fault" },			\
-			 { 1, "remap" },			\
-			 { 2, "faultaround" },			\
-			 { 3, "insert" })
+#include "uapi/mmapdemo.h"
+
+/* The modes by name, their values exported for the trace's parsers. */
+TRACE_DEFINE_ENUM(MMAPDEMO_MODE_FAULT);
+TRACE_DEFINE_ENUM(MMAPDEMO_MODE_REMAP);
+TRACE_DEFINE_ENUM(MMAPDEMO_MODE_FAULTAROUND);
+TRACE_DEFINE_ENUM(MMAPDEMO_MODE_INSERT);
+
+#define show_mmapdemo_mode(mode)					\
+	__print_symbolic(mode,						\
+			 { MMAPDEMO_MODE_FAULT, "fault" },		\
+			 { MMAPDEMO_MODE_REMAP, "remap" },		\
+			 { MMAPDEMO_MODE_FAULTAROUND, "faultaround" },	\
+			 { MMAPDEMO_MODE_INSERT, "insert" })
 
 /* FAULT_FLAG_TRACE and the two flags it leaves out, which print as hex. */
 #define show_mmapdemo_fault_flags(flags)				\
@@ -25,7 +33,12 @@
 		      { FAULT_FLAG_UNSHARE, "UNSHARE" },		\
 		      { FAULT_FLAG_ORIG_PTE_VALID, "ORIG_PTE_VALID" })
 
-/* The results the driver's ->fault returns. */
+/*
+ * The results the driver's ->fault and ->map_pages return. Not the
+ * kernel's VM_FAULT_RESULT_TRACE: its entries are vm_fault_t, which is
+ * __bitwise, and sparse rejects each as the unsigned long of a print
+ * table (fs_dax's tracepoints take those warnings); these are forced.
+ */
 #define show_mmapdemo_fault_result(ret)					\
 	__print_flags(ret, "|",						\
 		      { (__force unsigned long)VM_FAULT_SIGBUS, "SIGBUS" },	\
