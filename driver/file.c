@@ -5,6 +5,7 @@
  * size, so that syscall I/O can be compared with mapped I/O.
  */
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -63,13 +64,26 @@ static ssize_t mmapdemo_copy(struct kiocb *iocb, struct iov_iter *iter,
 		struct page *page;
 		size_t copied;
 
+		/* Bound pos first: on 32-bit, pgoff_t cannot hold pos >> PAGE_SHIFT. */
+		if (pos >= MMAPDEMO_MAX_SIZE)
+			break;
 		page = mmapdemo_buf_get_page(buf, pos >> PAGE_SHIFT);
 		if (!page)
 			break;
-		if (write)
+		/*
+		 * The page may be mapped into user space at any address: on
+		 * a CPU whose data cache can alias, take the user's stores
+		 * into account before reading, and make ours visible to the
+		 * user's mappings after writing, as filemap_read() and the
+		 * write paths of file systems do. Both are no-ops on x86.
+		 */
+		if (write) {
 			copied = copy_page_from_iter(page, offset, chunk, iter);
-		else
+			flush_dcache_page(page);
+		} else {
+			flush_dcache_page(page);
 			copied = copy_page_to_iter(page, offset, chunk, iter);
+		}
 		put_page(page);
 		done += copied;
 		pos += copied;
