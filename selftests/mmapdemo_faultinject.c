@@ -31,6 +31,7 @@
  * asks kmemleak for objects the module allocated and lost.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <linux/perf_event.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -1089,6 +1090,141 @@ out:
 	/* No pin left behind by a failed prepopulated mmap. */
 	EXPECT_EQ(0, md_resize(env->fd, env->ps)) TH_LOG("shrink: %s", strerror(errno));
 	EXPECT_EQ(0, md_resize(env->fd, env->size));
+	env_finish(_metadata, env);
+}
+
+/*
+ * A shared remap mapping over several physically contiguous runs (with
+ * alloc_order=0 the buffer is scattered single pages) takes one
+ * remap_pfn_range() per run. It lies across a 2 MiB boundary with a page
+ * table for its first half only, so the allocation that fails is the new
+ * table of the first run that reaches the second half, after the runs
+ * before it set their PTEs, which hold no page reference: the driver must
+ * zap them before it lets go of the buffer's lock. Meanwhile a second
+ * thread shrinks the buffer below the mapping and grows it back, again
+ * and again, so that a PTE left behind would point at a freed page. The
+ * core mm unmaps a failed VMA microseconds later, while a shrink waits a
+ * grace period before it frees, so no test can catch that window
+ * reliably; this one runs the error path against shrinks under KASAN,
+ * lockdep and kmemleak, and checks that each failure leaves nothing.
+ */
+struct shrinker {
+	int fd;
+	size_t small, size;
+	volatile bool stop;
+	unsigned long shrinks;
+};
+
+static void *shrink_loop(void *arg)
+{
+	struct shrinker *t = arg;
+
+	while (!t->stop) {
+		if (!md_resize(t->fd, t->small))
+			t->shrinks++;
+		md_resize(t->fd, t->size);
+	}
+	return NULL;
+}
+
+/* Does the run holding buffer page @pg end before page @pg + @n? */
+static bool run_ends_within(struct __test_metadata *_metadata,
+			    struct fi_env *env, size_t pg, size_t n)
+{
+	uint64_t pfn[2];
+	char *p;
+	size_t i;
+	bool ends = false;
+
+	p = md_map(env->fd, MMAPDEMO_MODE_FAULT, (n + 1) * env->ps,
+		   pg * env->ps, PROT_READ, true);
+	if (p == MAP_FAILED)
+		return false;
+	for (i = 0; i < n && !ends; i++) {
+		(void)*(volatile char *)(p + i * env->ps);
+		(void)*(volatile char *)(p + (i + 1) * env->ps);
+		if (md_pagemap(p + i * env->ps, 2, pfn))
+			break;
+		ends = (pfn[1] & MD_PM_PFN_MASK) != (pfn[0] & MD_PM_PFN_MASK) + 1;
+	}
+	munmap(p, (n + 1) * env->ps);
+	return ends;
+}
+
+TEST_F_TIMEOUT(fi, remap_of_many_runs_fails_cleanly, 300)
+{
+	struct fi_env *env = &self->env;
+	struct shrinker t = { .stop = false };
+	struct mmapdemo_info base, info;
+	unsigned int n, left, busy = 0;
+	size_t len, off;
+	char *p, *at;
+	struct windows w;
+	struct sweep s;
+	pthread_t tid;
+	int err;
+
+	ASSERT_EQ(0, windows_reserve(&w, 5 * MAX_ATTEMPTS));
+	env_load(_metadata, env, "size=4M alloc_order=0");
+	len = 16 * env->ps;
+	off = env->size / 2;
+	ASSERT_TRUE(run_ends_within(_metadata, env, off / env->ps, 8))
+		TH_LOG("alloc_order=0 left the first half of the range one run");
+	ASSERT_EQ(0, md_set_mode(env->fd, MMAPDEMO_MODE_REMAP));
+	ASSERT_EQ(0, md_info(env->fd, &base));
+	t.fd = md_open(O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, t.fd);
+	t.small = env->size / 4;
+	t.size = env->size;
+	ASSERT_EQ(0, pthread_create(&tid, NULL, shrink_loop, &t));
+
+	sweep_start(&s, "mmap: remap shared, many runs, shrinking");
+	for (n = 1; n <= MAX_ATTEMPTS && !s.done; n++) {
+		at = windows_next(&w, len, true);
+		ASSERT_NE(NULL, at);
+		fi_arm(env->nth, n);
+		p = mmap(at, len, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE,
+			 env->fd, off);
+		err = errno;
+		left = fi_disarm(env->nth);
+		if (p == MAP_FAILED && err == EINVAL && busy < 4 * MAX_ATTEMPTS) {
+			busy++;		/* the buffer was small just then */
+			n--;
+			continue;
+		}
+		s.attempts++;
+		s.done = left != 0;
+		if (p != MAP_FAILED) {
+			if (!left)
+				s.absorbed++;
+			EXPECT_EQ(at, p);
+			munmap(p, len);
+			continue;
+		}
+		sweep_error(&s, err);
+		EXPECT_EQ(ENOMEM, err) TH_LOG("attempt %u: %s", n, strerror(err));
+		EXPECT_EQ(0, left) TH_LOG("failed (%s) without an injected failure",
+					 strerror(err));
+		ASSERT_EQ(0, md_info(env->fd, &info));
+		EXPECT_EQ(base.counters.live_mappings, info.counters.live_mappings)
+			TH_LOG("attempt %u: live_mappings changed", n);
+		EXPECT_EQ(0, device_vmas()) TH_LOG("attempt %u", n);
+	}
+	t.stop = true;
+	pthread_join(tid, NULL);
+	sweep_report(&s);
+	ksft_print_msg("%lu shrinks ran meanwhile, %u mmaps met a small buffer\n",
+		       t.shrinks, busy);
+	EXPECT_TRUE(s.done) TH_LOG("no success within %u attempts", MAX_ATTEMPTS);
+	EXPECT_LT(0, s.failed) TH_LOG("no allocation failed it");
+	EXPECT_LT(0, t.shrinks) TH_LOG("no shrink ran during the sweep");
+
+	munmap(w.reserved, w.len);
+	close(t.fd);
+	/* No pin left behind: a shrink over the range goes through. */
+	EXPECT_EQ(0, md_resize(env->fd, env->ps)) TH_LOG("shrink: %s", strerror(errno));
+	ASSERT_EQ(0, md_info(env->fd, &info));
+	EXPECT_EQ(0, info.counters.live_mappings);
 	env_finish(_metadata, env);
 }
 

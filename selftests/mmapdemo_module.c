@@ -165,6 +165,18 @@ TEST_F(module, unknown_mode_is_refused)
 	bad_load(_metadata, self, "mode=lazy", "invalid for parameter");
 }
 
+/* A valid name followed by anything else is not that name. */
+TEST_F(module, mode_with_trailing_junk_is_refused)
+{
+	bad_load(_metadata, self, "mode=\"faultaround    junk\"",
+		 "invalid for parameter");
+}
+
+TEST_F(module, empty_mode_is_refused)
+{
+	bad_load(_metadata, self, "mode=", "invalid for parameter");
+}
+
 TEST_F(module, alloc_order_past_the_maximum_is_refused)
 {
 	bad_load(_metadata, self, "alloc_order=99", "alloc_order=99 is out of range");
@@ -172,8 +184,13 @@ TEST_F(module, alloc_order_past_the_maximum_is_refused)
 
 TEST_F(module, mode_parameter_sets_the_mode_of_new_opens)
 {
+	static const char *const bad[] = {
+		"lazy\n", "faultaround    junk\n", "remap junk", "fault \n",
+		"\n",
+	};
 	struct mmapdemo_info info;
 	char text[64];
+	unsigned int i;
 	FILE *f;
 	int fd;
 
@@ -203,14 +220,20 @@ TEST_F(module, mode_parameter_sets_the_mode_of_new_opens)
 	EXPECT_EQ(MMAPDEMO_MODE_INSERT, info.mode);
 	close(fd);
 
-	/* A bad name is refused and changes nothing. */
-	fd = open(MODE_PARAM, O_WRONLY);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, write(fd, "lazy\n", 5));
-	EXPECT_EQ(EINVAL, errno);
-	close(fd);
-	md_read_text(MODE_PARAM, text, sizeof(text));
-	EXPECT_STREQ("insert", text);
+	/*
+	 * A bad name is refused and changes nothing: an unknown one, a
+	 * good one with junk or blanks after it, nothing.
+	 */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fd = open(MODE_PARAM, O_WRONLY);
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(-1, write(fd, bad[i], strlen(bad[i])))
+			TH_LOG("'%s' was taken", bad[i]);
+		EXPECT_EQ(EINVAL, errno);
+		close(fd);
+		md_read_text(MODE_PARAM, text, sizeof(text));
+		EXPECT_STREQ("insert", text);
+	}
 }
 
 TEST_F(module, buffer_is_zeroed_at_every_load)

@@ -8,6 +8,8 @@
  * at a removed page. Each test puts the buffer back to its size.
  */
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "mmapdemo_test.h"
@@ -288,6 +290,132 @@ TEST_F(resize_args, counts_resizes)
 	ASSERT_EQ(0, md_info(self->fd, &b));
 	EXPECT_EQ(a.counters.resizes + 2, b.counters.resizes);
 	EXPECT_EQ(self->size / md_page_size(), b.counters.buffer_pages);
+}
+
+static long mem_free_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * A grow allocates page by page, and a caller killed meanwhile stops it:
+ * the buffer keeps its size and the pages taken so far go back. The kill
+ * comes once the grow has taken 32 MiB of its 512 MiB, with a margin of
+ * 16 MiB for the free memory to come back.
+ */
+TEST_F(resize_args, killed_grow_stops_and_gives_the_pages_back)
+{
+	long before = mem_free_kb(), now;
+	struct mmapdemo_info a, b;
+	int status, i;
+	pid_t pid;
+
+	ASSERT_LT(0, before);
+	ASSERT_LT(512L * 1024 + 256 * 1024, before)
+		TH_LOG("the test needs 768 MiB free");
+	ASSERT_EQ(0, md_info(self->fd, &a));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		md_resize(self->fd, 512ULL << 20);
+		_exit(0);
+	}
+	for (i = 0; i < 60000; i++) {
+		now = mem_free_kb();
+		if (now < before - 32 * 1024 ||
+		    waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(1000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ASSERT_TRUE(WIFSIGNALED(status))
+		TH_LOG("the grow ended before the kill: status %#x", status);
+	ASSERT_EQ(0, md_info(self->fd, &b));
+	EXPECT_EQ(self->size, b.size) TH_LOG("the killed grow changed the size");
+	EXPECT_EQ(a.counters.resizes, b.counters.resizes);
+	/* kvfree_rcu() and the per-CPU lists settle within a second. */
+	for (i = 0; i < 100 && mem_free_kb() < before - 16 * 1024; i++)
+		usleep(10000);
+	EXPECT_LE(before - 16 * 1024, mem_free_kb())
+		TH_LOG("%ld kB of the killed grow did not come back",
+		       before - mem_free_kb());
+}
+
+/*
+ * The buffer's pages are charged to the memory cgroup of whoever grows
+ * it (__GFP_ACCOUNT), so a cgroup's limit holds against a resize. A child
+ * process joins a new cgroup limited to 64 MiB and grows the buffer: by
+ * 8 MiB it can, and memory.current shows it; by 128 MiB it cannot.
+ */
+#define CG_ROOT		"/sys/fs/cgroup"
+#define CG_CHILD	CG_ROOT "/mmapdemo-resize"
+
+static long cg_current(void)
+{
+	char text[32];
+
+	return md_read_text(CG_CHILD "/memory.current", text, sizeof(text)) ?
+	       -1 : atol(text);
+}
+
+TEST_F(resize_args, grow_is_charged_to_the_callers_memory_cgroup)
+{
+	bool mounted = false;
+	char text[256];
+	int status;
+	pid_t pid;
+
+	if (md_read_text(CG_ROOT "/cgroup.controllers", text, sizeof(text))) {
+		ASSERT_EQ(0, mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL))
+			TH_LOG("mount cgroup2: %s", strerror(errno));
+		mounted = true;
+		ASSERT_EQ(0, md_read_text(CG_ROOT "/cgroup.controllers", text,
+					  sizeof(text)));
+	}
+	if (!strstr(text, "memory"))
+		SKIP(goto out, "no memory controller in this kernel (CONFIG_MEMCG)");
+	ASSERT_EQ(0, md_write_text(CG_ROOT "/cgroup.subtree_control", "+memory"));
+	rmdir(CG_CHILD);
+	ASSERT_EQ(0, mkdir(CG_CHILD, 0755));
+	ASSERT_EQ(0, md_write_text(CG_CHILD "/memory.max", "67108864"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		long base;
+
+		if (md_write_text(CG_CHILD "/cgroup.procs", "0"))
+			_exit(10);
+		base = cg_current();
+		if (md_resize(self->fd, self->size + (8 << 20)))
+			_exit(11);
+		if (cg_current() < base + (8 << 20))
+			_exit(12);
+		if (md_resize(self->fd, self->size + (128 << 20)) == 0)
+			_exit(13);
+		_exit(errno == ENOMEM ? 0 : 14);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("status %#x: 10 join, 11 grow by 8M, 12 not charged, 13 grow past the limit went through, 14 not ENOMEM",
+		       status);
+	/* The charged pages go with the shrink; then the cgroup can go. */
+	EXPECT_EQ(0, md_resize(self->fd, self->size));
+	EXPECT_EQ(self->size, buffer_size(self->fd));
+	EXPECT_EQ(0, rmdir(CG_CHILD)) TH_LOG("rmdir: %s", strerror(errno));
+out:
+	if (mounted)
+		umount(CG_ROOT);
 }
 
 /* A shrink's SIGBUS, as the harness sees it: the test dies of it. */
