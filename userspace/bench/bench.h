@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * mmapdemo-bench: what its files share. One file per family of
- * measurements (touch.c, copy.c, threads.c, lock.c), plus the pieces they
+ * measurements (touch.c, copy.c, threads.c, lock.c, resize.c), plus the pieces they
  * use: timing and medians (stats.c), the mappings under test (target.c),
  * page orders, touch loops and byte checks (access.c), table and CSV
  * output (report.c), and the targets of issue 5 (targets.c).
@@ -36,7 +36,9 @@ struct options {
 #define FAMILY_COPY	(1u << 1)
 #define FAMILY_THREADS	(1u << 2)
 #define FAMILY_LOCK	(1u << 3)
-#define FAMILY_ALL	(FAMILY_TOUCH | FAMILY_COPY | FAMILY_THREADS | FAMILY_LOCK)
+#define FAMILY_RESIZE	(1u << 4)
+#define FAMILY_ALL	(FAMILY_TOUCH | FAMILY_COPY | FAMILY_THREADS | FAMILY_LOCK | \
+			 FAMILY_RESIZE)
 
 extern struct options opt;
 extern size_t page_size;
@@ -145,6 +147,8 @@ void threads_size(struct sizectx *sc);
 void threads_end(void);
 /* The lock family runs once, at opt.lock_size. */
 void lock_run(struct sizectx *sc);
+/* The resize family runs once, from the size of @sc to @big and back. */
+void resize_run(struct sizectx *sc, uint64_t big);
 
 /* targets.c: the figures issue 5 sets limits on, gathered on the way. */
 struct touch_result {

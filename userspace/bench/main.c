@@ -34,14 +34,15 @@ static void usage(FILE *f)
 		"usage: mmapdemo-bench [OPTIONS]\n\n"
 		"Measure mmap() and first touch of /dev/mmapdemo in each mode against\n"
 		"anonymous memory and shmem, read()/write() against memcpy() with a\n"
-		"mapping, one thread against two, and the lock faults run under.\n"
-		"Prints tables; with --out writes touch.csv, copy.csv, threads.csv,\n"
-		"lock.csv and targets.csv. Needs /dev/mmapdemo open for writing.\n\n"
+		"mapping, one thread against two, the lock faults run under, and how\n"
+		"long munmap() waits for a resize. Prints tables; with --out writes\n"
+		"touch.csv, copy.csv, threads.csv, lock.csv, resize.csv and\n"
+		"targets.csv. Needs /dev/mmapdemo open for writing.\n\n"
 		"  -s, --sizes LIST      sizes: 4K,1M,... or a range MIN-MAX (default 4K-256M)\n"
 		"  -x, --step N          factor between the sizes of a range (default 4)\n"
 		"  -r, --reps N          repetitions at 1 MiB and more (default 5; smaller\n"
 		"                        sizes repeat up to 8 times as often)\n"
-		"  -f, --families LIST   touch,copy,threads,lock (default: all)\n"
+		"  -f, --families LIST   touch,copy,threads,lock,resize (default: all)\n"
 		"  -c, --chunk BYTES     read()/write()/memcpy() chunk (default 128K)\n"
 		"  -o, --out DIR         write the CSV files into DIR\n"
 		"      --full-check MAX  compare every byte of each mapping once up to this\n"
@@ -89,16 +90,19 @@ static int parse_sizes(const char *arg, unsigned int step)
 
 static int parse_families(const char *arg)
 {
-	static const char *const names[] = { "touch", "copy", "threads", "lock" };
+	static const char *const names[] = {
+		"touch", "copy", "threads", "lock", "resize",
+	};
+	const unsigned int nnames = sizeof(names) / sizeof(names[0]);
 	char *copy = strdup(arg), *tok, *save = NULL;
 	unsigned int i;
 
 	opt.families = 0;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < nnames; i++)
 			if (!strcmp(tok, names[i]))
 				break;
-		if (i == 4)
+		if (i == nnames)
 			return -1;
 		opt.families |= 1u << i;
 	}
@@ -296,6 +300,15 @@ int main(int argc, char **argv)
 		size_setup(&sc, fd, opt.lock_size);
 		sc.reps = opt.reps;
 		lock_run(&sc);
+		size_teardown(&sc);
+	}
+	if (opt.families & FAMILY_RESIZE) {
+		/* From the smallest size of 1 MiB or more to the largest. */
+		for (i = 0; i + 1 < opt.nsizes && opt.sizes[i] < (1ULL << 20); i++)
+			;
+		size_setup(&sc, fd, opt.sizes[i]);
+		sc.reps = opt.reps;
+		resize_run(&sc, opt.sizes[opt.nsizes - 1]);
 		size_teardown(&sc);
 	}
 
