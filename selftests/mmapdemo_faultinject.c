@@ -800,9 +800,8 @@ static long long perf_read(int fd)
  * without a memcg OOM: it returns and the instruction faults again. So
  * every touch must complete with the right bytes and no SIGBUS; the
  * per-task page-fault count (perf, counted at each #PF entry) shows the
- * retry. The driver's own allocation (the page table that fault_window()
- * makes through vm_insert_pages()) is absorbed by its single-page
- * fallback. OOM killer insurance: this process is its first choice.
+ * retry. The driver allocates nothing in the fault path. OOM killer
+ * insurance: this process is its first choice.
  */
 TEST_F_TIMEOUT(fi, fault_is_retried_by_the_kernel, 300)
 {
