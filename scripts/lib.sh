@@ -111,3 +111,25 @@ kernel_image_dep() {
 	echo "${dep%-unsigned}"
 }
 
+# The fresh roots scripts/fresh-root-check proves the front door in, by
+# name. fresh_root NAME sets, for root NAME: root_suite (the Debian suite
+# debootstrap makes it of), root_sources (its sources.list: a user's
+# standard sources, whose lists debootstrap leaves holding only the main
+# suite) and root_kernels (the kernels of its quick "make check"). A root
+# for a kernel that builds on another Debian release is one more case.
+MMAPDEMO_FRESH_ROOTS="bookworm"
+fresh_root() {
+	local mirror=${MMAPDEMO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+	local security=${MMAPDEMO_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+	case "$1" in
+	bookworm)
+		root_suite=bookworm
+		root_sources="deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb $security bookworm-security main"
+		root_kernels=6.12
+		;;
+	*) return 1 ;;
+	esac
+	root_mirror=$mirror
+}
