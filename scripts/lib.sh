@@ -105,9 +105,10 @@ kernel_release() {
 # kernel_image_dep META: the release META's image dependency names in the
 # lists as they are, or nothing.
 kernel_image_dep() {
-	local dep
-	dep=$(apt-cache depends "$1" 2>/dev/null |
-		sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n 1)
+	local out dep
+	# Read in full: a reader that stops early would fail the pipe.
+	out=$(apt-cache depends "$1" 2>/dev/null) || true
+	dep=$(sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' <<<"$out" | sed -n 1p)
 	echo "${dep%-unsigned}"
 }
 
