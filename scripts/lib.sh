@@ -119,6 +119,7 @@ kernel_image_dep() {
 # suite) and root_kernels (the kernels of its quick "make check"). A root
 # for a kernel that builds on another Debian release is one more case.
 MMAPDEMO_FRESH_ROOTS="bookworm"
+# shellcheck disable=SC2034 # root_* are the caller's
 fresh_root() {
 	local mirror=${MMAPDEMO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 	local security=${MMAPDEMO_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
