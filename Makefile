@@ -2,7 +2,8 @@
 # mmapdemo: build the module and the tools, and run them in QEMU guests.
 # "make help" lists the targets.
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+DEFAULT_KDIR := /lib/modules/$(shell uname -r)/build
+KDIR ?= $(DEFAULT_KDIR)
 KERNEL ?= 6.12
 KERNELS ?=
 PREFIX ?= /usr/local
@@ -10,6 +11,8 @@ DESTDIR ?=
 SHELL := /bin/bash
 
 TOP := $(CURDIR)
+# Installs what a task needs (the lists: task_packages in scripts/lib.sh).
+DEPS := $(TOP)/scripts/deps
 
 
 all: module userspace
@@ -27,6 +30,12 @@ help:
 	@echo "make install / uninstall modules_install and the programs under PREFIX"
 
 module:
+	@$(DEPS) build
+	@# The running kernel's headers, as root, if the archive has them.
+	@if [ ! -f "$(KDIR)/Makefile" ] && [ "$(KDIR)" = "$(DEFAULT_KDIR)" ] && \
+		[ "$$(id -u)" = 0 ]; then \
+		$(DEPS) -p "linux-headers-$$(uname -r)" || true; \
+	fi
 	@if [ ! -f "$(KDIR)/Makefile" ]; then \
 		echo "error: no kernel build tree at $(KDIR)." >&2; \
 		echo "Install the headers of the kernel you build for (Debian: linux-headers-$$(uname -r))," >&2; \
@@ -38,6 +47,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
 userspace:
+	@$(DEPS) build
 	$(MAKE) -C userspace
 
 selftests: userspace
@@ -73,6 +83,7 @@ KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 MODDIR = $(DESTDIR)/lib/modules/$(KRELEASE)/extra
 
 install: all
+	@$(DEPS) install
 	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra CONFIG_MODULE_SIG_ALL= \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KRELEASE)

@@ -23,14 +23,115 @@ kernel_metapkg() {
 	esac
 }
 
+# The Debian packages each task needs: the one list of them. Scripts and
+# make targets ask for theirs by name with "scripts/deps TASK"; "@NAME"
+# in a list takes in the list of task NAME. The kernel headers of a
+# kernel are asked for by their name (scripts/kernel, make), as they
+# follow the archive's kernel version.
+#   build         make: the programs (libc headers come with libc6-dev, not
+#                 with gcc when installed without recommends) and the module
+#   install       make install (depmod)
+#   kernel        scripts/kernel: the image's modules (depmod)
+#   ksft-headers  the kselftest framework and checkpatch from linux-source
+#   vm            make demo, vm, shell: QEMU, the guest's initramfs
+#                 (busybox, modprobe, compressed modules)
+#   check         make check's guests: the suite and scripts/guest-check.d
+#                 (50-trace records a .dat with trace-cmd)
+#   trace, bench  make trace; make bench (scripts/bench plots with gnuplot)
+#   lint          make lint: sparse, checkpatch (perl), git ls-files
+#   dkms-check    scripts/dkms-check
+#   readme-check  scripts/readme-check: "make shell" runs on scripts/pty-run
+#   debug-kernel  scripts/debug-kernel: building Debian's 6.12 source
+#   fresh-root    scripts/fresh-root-check: debootstrap and a mount namespace
+task_packages() {
+	local word
+	case "$1" in
+	build) set -- make gcc libc6-dev libkmod-dev ;;
+	install) set -- @build kmod ;;
+	kernel) set -- kmod ;;
+	ksft-headers) set -- linux-source-6.12 xz-utils perl ;;
+	vm) set -- @build qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd ;;
+	check) set -- @vm @ksft-headers trace-cmd ;;
+	trace) set -- @vm trace-cmd ;;
+	bench) set -- @vm gnuplot-nox ;;
+	lint) set -- @build @ksft-headers sparse git ;;
+	dkms-check) set -- @build dkms kmod ;;
+	readme-check) set -- @vm python3 ;;
+	debug-kernel) set -- linux-source-6.12 make gcc libc6-dev bc bison flex \
+		libelf-dev libssl-dev cpio xz-utils kmod util-linux ;;
+	fresh-root) set -- debootstrap debian-archive-keyring git util-linux mount tar gzip ;;
+	*) return 1 ;;
+	esac
+	for word in "$@"; do
+		case "$word" in
+		@*) task_packages "${word#@}" || return ;;
+		*) echo "$word" ;;
+		esac
+	done
+}
+
+# apt_get ARGS...: apt-get as the scripts run it: no questions, and
+# waiting for a lock another apt holds (a second run, CI) instead of
+# failing at once.
+apt_get() {
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
+# apt_refresh: refresh the package lists (as root; otherwise say who
+# should). Used once when a package cannot be resolved from the lists there
+# are: fresh lists may still lack a suite (a debootstrap root's hold only
+# the main suite, not -updates or -security).
+apt_refresh() {
+	[ "$(id -u)" = 0 ] || die "the package lists lack what is needed; refresh them as root: apt-get update"
+	msg "${0##*/}: refreshing the package lists (apt-get update)"
+	apt_get update -qq >&2 || die "apt-get update failed"
+}
+
 # Print the uname -r of the kernel NAME as the archive has it today,
-# resolved through the meta package's dependency.
+# resolved through the meta package's dependency. When the lists cannot
+# resolve it, they are refreshed once and asked again.
 kernel_release() {
 	local meta dep
 	meta=$(kernel_metapkg "$1") || die "unknown kernel '$1' (known: 6.1 6.1-rt 6.12 6.12-rt debug)"
-	dep=$(apt-cache depends "$meta" 2>/dev/null |
-		sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n 1)
-	dep=${dep%-unsigned}
-	[ -n "$dep" ] || die "cannot resolve $meta from the package lists (run apt-get update)"
+	dep=$(kernel_image_dep "$meta")
+	if [ -z "$dep" ]; then
+		apt_refresh
+		dep=$(kernel_image_dep "$meta")
+	fi
+	[ -n "$dep" ] || die "cannot resolve $meta from the package lists, even refreshed: are the bookworm, bookworm-updates and bookworm-security sources configured?"
 	echo "$dep"
+}
+
+# kernel_image_dep META: the release META's image dependency names in the
+# lists as they are, or nothing.
+kernel_image_dep() {
+	local out dep
+	# Read in full: a reader that stops early would fail the pipe.
+	out=$(apt-cache depends "$1" 2>/dev/null) || true
+	dep=$(sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' <<<"$out" | sed -n 1p)
+	echo "${dep%-unsigned}"
+}
+
+# The fresh roots scripts/fresh-root-check proves the front door in, by
+# name. fresh_root NAME sets, for root NAME: root_suite (the Debian suite
+# debootstrap makes it of), root_sources (its sources.list: a user's
+# standard sources, whose lists debootstrap leaves holding only the main
+# suite) and root_kernels (the kernels of its quick "make check"). A root
+# for a kernel that builds on another Debian release is one more case.
+MMAPDEMO_FRESH_ROOTS="bookworm"
+# shellcheck disable=SC2034 # root_* are the caller's
+fresh_root() {
+	local mirror=${MMAPDEMO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+	local security=${MMAPDEMO_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+	case "$1" in
+	bookworm)
+		root_suite=bookworm
+		root_sources="deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb $security bookworm-security main"
+		root_kernels=6.12
+		;;
+	*) return 1 ;;
+	esac
+	root_mirror=$mirror
 }
