@@ -174,8 +174,9 @@ static vm_fault_t mmapdemo_fault(struct vm_fault *vmf)
  * VM_WRITE, as the process itself would, even when the caller forces it
  * (a debugger always does). A write through a private mapping may only
  * land in the process's own copy of the page, the anonymous page a write
- * fault made: a forced write would have to copy the buffer's page first,
- * and ->access cannot, so it never writes the buffer.
+ * fault made and no other process shares: a forced write would have to
+ * copy the buffer's page, or a copy shared since fork(), first, and
+ * ->access cannot, so it never writes the buffer or another's memory.
  */
 struct mmapdemo_access_args {
 	struct vm_area_struct *vma;
@@ -197,7 +198,12 @@ static int mmapdemo_remap_access_pfn(unsigned long pfn, void *arg)
 	if (!pfn_valid(pfn))
 		return -EACCES;
 	page = pfn_to_page(pfn);
-	if (a->write && a->private && !PageAnon(page))
+	/*
+	 * A copy still shared after fork() (not exclusive) belongs to the
+	 * other process too: get_user_pages() would copy it first.
+	 */
+	if (a->write && a->private &&
+	    !(PageAnon(page) && PageAnonExclusive(page)))
 		return -EACCES;
 	/* What __access_remote_vm() does for pages, for caches that alias. */
 	kaddr = kmap_local_page(page);

@@ -384,4 +384,54 @@ TEST_F(door, mprotect_writable)
 	}
 }
 
+/*
+ * After fork() a private mapping's copies are shared by parent and child
+ * until one of them writes. A debugger's write into the child's copy must
+ * not reach the parent's: get_user_pages() copies the page first (fault,
+ * faultaround, insert), ->access cannot and refuses (remap). Page 1 of
+ * two is the one copied: 6.x cannot fork a private remap mapping whose
+ * first page was copied.
+ */
+TEST_F(door, debugger_write_into_a_copy_shared_since_fork)
+{
+	size_t off = DOOR_PAGE * self->ps, ps = self->ps;
+	char path[32], *p;
+	int mem, status, err;
+	ssize_t n;
+	pid_t pid;
+
+	if (variant->shared)
+		SKIP(return, "a shared mapping has no copies");
+	p = md_map(self->fd, variant->mode, 2 * ps, off, PROT_READ | PROT_WRITE,
+		   false);
+	ASSERT_NE(MAP_FAILED, p);
+	md_pattern_fill(p + ps, ps, off + ps, 81);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		raise(SIGSTOP);
+		_exit(memcmp(p + ps, door_bytes, sizeof(door_bytes)) ? 1 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	mem = open(path, O_RDWR);
+	ASSERT_LE(0, mem);
+	n = pwrite(mem, door_bytes, sizeof(door_bytes), (off_t)(uintptr_t)(p + ps));
+	err = errno;
+	close(mem);
+	EXPECT_TRUE(mem_has(p + ps, ps, off + ps, 81))
+		TH_LOG("the write into the child's copy reached the parent's");
+	kill(pid, SIGCONT);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	if (variant->mode == MMAPDEMO_MODE_REMAP) {
+		EXPECT_EQ(-1, n);
+		EXPECT_EQ(EIO, err);
+	} else {
+		EXPECT_EQ(sizeof(door_bytes), n) TH_LOG("%s", strerror(err));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("the child's copy lacks the write");
+	}
+	munmap(p, 2 * ps);
+}
+
 TEST_HARNESS_MAIN
