@@ -88,7 +88,7 @@ struct page *mmapdemo_buf_lock_page(struct mmapdemo_buf *buf, pgoff_t idx);
  * (pinned); it must undo what it mapped before it returns an error.
  */
 typedef long (*mmapdemo_map_fn)(void *arg, pgoff_t first,
-				struct page *const *page, unsigned long nr);
+				struct page **page, unsigned long nr);
 
 /* ->map_pages: under RCU, so @map must not sleep. */
 long mmapdemo_buf_map_window(struct mmapdemo_buf *buf, pgoff_t first,

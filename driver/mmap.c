@@ -84,7 +84,7 @@ struct mmapdemo_window {
  * pages mapped.
  */
 static long mmapdemo_insert_window(void *arg, pgoff_t first,
-				   struct page *const *page, unsigned long nr)
+				   struct page **page, unsigned long nr)
 {
 	struct mmapdemo_window *w = arg;
 	struct vm_fault *vmf = w->vmf;
@@ -98,8 +98,7 @@ static long mmapdemo_insert_window(void *arg, pgoff_t first,
 		unsigned long want = end - idx, left = want;
 		int err;
 
-		err = vm_insert_pages(vma, addr, (struct page **)&page[idx - first],
-				      &left);
+		err = vm_insert_pages(vma, addr, &page[idx - first], &left);
 		if (vmf->pgoff >= idx && vmf->pgoff < idx + want - left)
 			w->hit = true;
 		mapped += want - left;
@@ -272,7 +271,7 @@ static const struct vm_operations_struct mmapdemo_insert_vm_ops = {
  * shrink could free their pages while the PTEs still exist.
  */
 static long mmapdemo_remap_runs(void *arg, pgoff_t first,
-				struct page *const *page, unsigned long nr)
+				struct page **page, unsigned long nr)
 {
 	struct vm_area_struct *vma = arg;
 	unsigned long i, run;
@@ -302,13 +301,13 @@ static long mmapdemo_remap_runs(void *arg, pgoff_t first,
  * pages; the core mm unmaps the failed VMA.
  */
 static long mmapdemo_insert_all(void *arg, pgoff_t first,
-				struct page *const *page, unsigned long nr)
+				struct page **page, unsigned long nr)
 {
 	struct vm_area_struct *vma = arg;
 	unsigned long left = nr;
 	int ret;
 
-	ret = vm_insert_pages(vma, vma->vm_start, (struct page **)page, &left);
+	ret = vm_insert_pages(vma, vma->vm_start, page, &left);
 	mmapdemo_count_add(mmapdemo_vma_dev(vma), MMAPDEMO_STAT_INSERT_PAGES,
 			   nr - left);
 	return ret;
