@@ -363,7 +363,7 @@ static int mmap_prepopulated(struct mmapdemo_dev *dev,
 	 * Copy on write is what makes a mapping private here; a MAP_SHARED
 	 * mapping of a read-only file has lost VM_SHARED but cannot copy.
 	 */
-	bool private = is_cow_mapping(vma->vm_flags);
+	bool private = mmapdemo_is_cow_mapping(vma);
 	pgoff_t first = vma->vm_pgoff;
 	struct mmapdemo_pages *pages;
 	struct mmapdemo_pin *pin;
@@ -456,7 +456,7 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 		return ret;
 	}
 	mmapdemo_count(dev, MMAPDEMO_STAT_MMAPS);
-	if (is_cow_mapping(vma->vm_flags))
+	if (mmapdemo_is_cow_mapping(vma))
 		mmapdemo_count(dev, MMAPDEMO_STAT_PRIVATE_MMAPS);
 	atomic_long_inc(&dev->live_mappings);
 	return 0;
