@@ -19,14 +19,14 @@ all: module userspace
 
 help:
 	@echo "make [KDIR=...]          build driver/mmapdemo.ko and the userspace programs"
-	@echo "make check [KERNELS=..]  build for 6.1, 6.12, 6.12-rt and the debug kernel and run the suite in QEMU"
+	@echo "make check [KERNELS=..]  build for 6.1, 6.12, 6.12-rt, 7.3, 7.3-rt and the debug kernel, run the suite in QEMU"
 	@echo "make check-debug         only the KASAN/lockdep/kmemleak debug kernel (= make check KERNELS=debug)"
 	@echo "make demo                boot a guest and show the mapping table of 'mmapdemo demo'"
 	@echo "make vm CMD='...'        run a command in a guest with the module loaded (KERNEL=6.12)"
 	@echo "make shell               an interactive shell in a guest with /dev/mmapdemo"
 	@echo "make trace               record the fault path of each scenario with ftrace"
 	@echo "make bench               the benchmark, with tables, CSV and plots"
-	@echo "make lint                W=1, sparse and checkpatch on 6.1 and 6.12"
+	@echo "make lint                W=1, sparse and checkpatch on 6.1, 6.12 and 7.3"
 	@echo "make install / uninstall modules_install and the programs under PREFIX"
 
 module:

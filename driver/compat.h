@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Every difference between the kernels mmapdemo builds for (Debian's 6.1
- * and 6.12 and their -rt flavours) lives here. The MMAPDEMO_HAVE_* macros
+ * Every difference between the kernels mmapdemo builds for (Debian's 6.1,
+ * 6.12 and 7.3 and their -rt flavours) lives here. The MMAPDEMO_HAVE_* macros
  * come from probes of the kernel's headers in Kbuild.
  */
 #ifndef MMAPDEMO_COMPAT_H
@@ -31,10 +31,17 @@ static inline void mmapdemo_vm_flags_clear(struct vm_area_struct *vma,
 #endif
 }
 
-/* Can a mapping with @flags copy on write (MAP_PRIVATE, may write)? */
-static inline bool mmapdemo_is_cow_mapping(vm_flags_t flags)
+/*
+ * Is @vma a copy-on-write (private, writable or not) mapping? 7.3 replaced
+ * is_cow_mapping(vm_flags) by vma_is_cow_mapping(vma).
+ */
+static inline bool mmapdemo_is_cow_mapping(const struct vm_area_struct *vma)
 {
-	return is_cow_mapping(flags);
+#ifdef MMAPDEMO_HAVE_VMA_IS_COW_MAPPING
+	return vma_is_cow_mapping(vma);
+#else
+	return is_cow_mapping(vma->vm_flags);
+#endif
 }
 
 /*

@@ -277,7 +277,7 @@ static long mmapdemo_remap_runs(void *arg, pgoff_t first,
 	unsigned long i, run;
 	int ret;
 
-	if (mmapdemo_is_cow_mapping(vma->vm_flags) &&
+	if (mmapdemo_is_cow_mapping(vma) &&
 	    mmapdemo_pages_run(page, nr) != nr)
 		return -EINVAL;
 	for (i = 0; i < nr; i += run) {
@@ -325,7 +325,7 @@ static int mmapdemo_mmap_prepopulated(struct mmapdemo_dev *dev,
 	 * mapping of a read-only file has lost VM_SHARED but cannot copy.
 	 */
 	bool private = mode == MMAPDEMO_MODE_REMAP &&
-		       mmapdemo_is_cow_mapping(vma->vm_flags);
+		       mmapdemo_is_cow_mapping(vma);
 	struct mmapdemo_pin *pin;
 	int ret;
 
@@ -389,7 +389,7 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 		return ret;
 	}
 	mmapdemo_count(dev, MMAPDEMO_STAT_MMAPS);
-	if (mmapdemo_is_cow_mapping(vma->vm_flags))
+	if (mmapdemo_is_cow_mapping(vma))
 		mmapdemo_count(dev, MMAPDEMO_STAT_PRIVATE_MMAPS);
 	atomic_long_inc(&dev->live_mappings);
 	return 0;

@@ -7,7 +7,7 @@ MMAPDEMO_CACHE=${MMAPDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mmapdemo}
 MMAPDEMO_BUILD=${MMAPDEMO_BUILD:-$MMAPDEMO_TOP/build}
 
 # The kernels "make check" boots by default, by short name.
-MMAPDEMO_DEFAULT_KERNELS="6.1 6.12 6.12-rt debug"
+MMAPDEMO_DEFAULT_KERNELS="6.1 6.12 6.12-rt 7.3 7.3-rt debug"
 
 msg() { printf '%s\n' "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
@@ -19,6 +19,8 @@ kernel_metapkg() {
 	6.1-rt) echo linux-image-rt-amd64 ;;
 	6.12) echo linux-image-6.12-amd64 ;;
 	6.12-rt) echo linux-image-6.12-rt-amd64 ;;
+	7.3) echo linux-image-amd64 ;;
+	7.3-rt) echo linux-image-rt-amd64 ;;
 	*) return 1 ;;
 	esac
 }
@@ -32,17 +34,25 @@ kernel_metapkg() {
 #                 with gcc when installed without recommends) and the module
 #   install       make install (depmod)
 #   kernel        scripts/kernel: the image's modules (depmod)
-#   ksft-headers  the kselftest framework and checkpatch from linux-source
+#   ksft-headers  the kselftest framework from linux-source-6.12
 #   vm            make demo, vm, shell: QEMU, the guest's initramfs
 #                 (busybox, modprobe, compressed modules)
 #   check         make check's guests: the suite and scripts/guest-check.d
 #                 (50-trace records a .dat with trace-cmd)
 #   trace, bench  make trace; make bench (scripts/bench plots with gnuplot)
-#   lint          make lint: sparse, checkpatch (perl), git ls-files
+#   lint          make lint: sparse, checkpatch (perl; from linux-source-7.3
+#                 in the trixie root, unpacked with xz), git ls-files
 #   dkms-check    scripts/dkms-check
 #   readme-check  scripts/readme-check: "make shell" runs on scripts/pty-run
-#   debug-kernel  scripts/debug-kernel: building Debian's 6.12 source
+#   debug-kernel  scripts/debug-kernel: building Debian's kernel source
+#                 (the linux-source package itself comes by name)
 #   fresh-root    scripts/fresh-root-check: debootstrap and a mount namespace
+#   build-root    scripts/build-root, on the host: debootstrap and chroot
+#   trixie-root   what the trixie root of scripts/build-root holds: kbuild,
+#                 sparse and the debug kernel's build (the headers and the
+#                 kernel source of each kernel come on top, by name)
+#   trixie-dkms   scripts/dkms-check in the trixie root (dkms signs what it
+#                 builds with a key it makes with openssl)
 task_packages() {
 	local word
 	case "$1" in
@@ -54,12 +64,15 @@ task_packages() {
 	check) set -- @vm @ksft-headers trace-cmd ;;
 	trace) set -- @vm trace-cmd ;;
 	bench) set -- @vm gnuplot-nox ;;
-	lint) set -- @build @ksft-headers sparse git ;;
+	lint) set -- @build sparse perl xz-utils git ;;
 	dkms-check) set -- @build dkms kmod ;;
 	readme-check) set -- @vm python3 ;;
-	debug-kernel) set -- linux-source-6.12 make gcc libc6-dev bc bison flex \
-		libelf-dev libssl-dev cpio xz-utils kmod util-linux ;;
+	debug-kernel) set -- make gcc libc6-dev bc bison flex libelf-dev \
+		libssl-dev cpio xz-utils kmod util-linux ;;
 	fresh-root) set -- debootstrap debian-archive-keyring git util-linux mount tar gzip ;;
+	build-root) set -- debootstrap debian-archive-keyring util-linux ;;
+	trixie-root) set -- @debug-kernel zstd sparse perl dwarves ;;
+	trixie-dkms) set -- dkms openssl ;;
 	*) return 1 ;;
 	esac
 	for word in "$@"; do
@@ -87,27 +100,55 @@ apt_refresh() {
 	apt_get update -qq >&2 || die "apt-get update failed"
 }
 
+# kernel_suite NAME -> the suite whose meta package NAME is, if not the
+# host's own: 7.x is trixie-backports', resolved through the apt of the
+# trixie root of scripts/build-root, where its modules are built too.
+kernel_suite() {
+	case "$1" in
+	7.3 | 7.3-rt) echo trixie-backports ;;
+	esac
+}
+
+# kernel_in_root RELEASE: does a module for RELEASE build in the trixie
+# root? Bookworm's libc cannot run 7.x's kbuild tools.
+kernel_in_root() {
+	[ "${1%%.*}" -ge 7 ] 2>/dev/null
+}
+
 # Print the uname -r of the kernel NAME as the archive has it today,
 # resolved through the meta package's dependency. When the lists cannot
 # resolve it, they are refreshed once and asked again.
 kernel_release() {
-	local meta dep
-	meta=$(kernel_metapkg "$1") || die "unknown kernel '$1' (known: 6.1 6.1-rt 6.12 6.12-rt debug)"
-	dep=$(kernel_image_dep "$meta")
+	local meta dep suite where
+	meta=$(kernel_metapkg "$1") ||
+		die "unknown kernel '$1' (known: 6.1 6.1-rt 6.12 6.12-rt 7.3 7.3-rt debug debug-6.12)"
+	suite=$(kernel_suite "$1")
+	dep=$(kernel_image_dep "$meta" "$suite")
 	if [ -z "$dep" ]; then
-		apt_refresh
-		dep=$(kernel_image_dep "$meta")
+		if [ -n "$suite" ]; then
+			"$MMAPDEMO_TOP/scripts/build-root" update
+		else
+			apt_refresh
+		fi
+		dep=$(kernel_image_dep "$meta" "$suite")
 	fi
-	[ -n "$dep" ] || die "cannot resolve $meta from the package lists, even refreshed: are the bookworm, bookworm-updates and bookworm-security sources configured?"
+	where="are the bookworm, bookworm-updates and bookworm-security sources configured?"
+	[ -z "$suite" ] || where="does the trixie root of scripts/build-root reach $suite?"
+	[ -n "$dep" ] || die "cannot resolve $meta${suite:+ of $suite} from the package lists, even refreshed: $where"
 	echo "$dep"
 }
 
-# kernel_image_dep META: the release META's image dependency names in the
-# lists as they are, or nothing.
+# kernel_image_dep META [SUITE]: the release META's image dependency
+# names in the lists as they are (of SUITE in the trixie root), or
+# nothing.
 kernel_image_dep() {
 	local out dep
 	# Read in full: a reader that stops early would fail the pipe.
-	out=$(apt-cache depends "$1" 2>/dev/null) || true
+	if [ -n "${2:-}" ]; then
+		out=$("$MMAPDEMO_TOP/scripts/build-root" run apt-cache -t "$2" depends "$1" 2>/dev/null) || true
+	else
+		out=$(apt-cache depends "$1" 2>/dev/null) || true
+	fi
 	dep=$(sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' <<<"$out" | sed -n 1p)
 	echo "${dep%-unsigned}"
 }

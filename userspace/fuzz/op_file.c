@@ -4,12 +4,14 @@
  * SEEK_CUR and SEEK_END within 0..size, anything else EINVAL), reopening a
  * file with another access mode (a new file gets the default mode), and
  * posix_fadvise (the driver's pseudo file system has no backing device:
- * valid advice is a no-op, invalid advice or a negative length EINVAL).
+ * valid advice is a no-op, invalid advice or a negative length EINVAL, and
+ * a negative offset too on kernels whose generic_fadvise() checks it).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -107,20 +109,42 @@ void op_reopen(struct fz *z)
 	f->mode = info.mode;
 }
 
+/*
+ * Does the core kernel's generic_fadvise() refuse a negative offset?
+ * 7.3's does (EINVAL), 6.1's and 6.12's take it; probed once on a memfd,
+ * whose tmpfs has no backing device either.
+ */
+static bool fadvise_refuses_negative_offset(void)
+{
+	static int refuses = -1;
+	int fd;
+
+	if (refuses < 0) {
+		fd = memfd_create("mmapdemo-fuzz-probe", 0);
+		refuses = fd >= 0 && posix_fadvise(fd, -4096, 4096, POSIX_FADV_NORMAL) == EINVAL;
+		if (fd >= 0)
+			close(fd);
+	}
+	return refuses;
+}
+
 void op_fadvise(struct fz *z)
 {
 	struct fzfd *f = pick_fd(z);
 	int advice = (int)rng_below(z, 8);	/* 0..5 valid */
 	int64_t off = pick_pos(z), len = rng_chance(z, 10) ? -1 : (int64_t)pick_len(z);
-	char what[120];
+	bool neg_off = off < 0 && fadvise_refuses_negative_offset();
+	char what[160];
 	int ret;
 
 	ret = posix_fadvise(f->fd, off, len, advice);
-	snprintf(what, sizeof(what), "posix_fadvise(fd %d, %lld, %lld, %d)", f->fd,
-		 (long long)off, (long long)len, advice);
+	snprintf(what, sizeof(what), "posix_fadvise(fd %d, %lld, %lld, %d)%s", f->fd,
+		 (long long)off, (long long)len, advice,
+		 neg_off ? " (this kernel refuses a negative offset, as a memfd shows)" : "");
 	note(z, "%s -> %d", what, ret);
 	/* generic_fadvise(): the pseudo fs has no backing device: a no-op. */
-	if (!expect(z, what, ret ? -1 : 0, ret, len < 0 || advice > 5 ? -EINVAL : 0))
+	if (!expect(z, what, ret ? -1 : 0, ret,
+		    len < 0 || advice > 5 || neg_off ? -EINVAL : 0))
 		return;
 	if (ret)
 		z->errs[OP_FADVISE]++;

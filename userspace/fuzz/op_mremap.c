@@ -4,7 +4,8 @@
  * shrink, same size, grow in place (no room in the arena: ENOMEM; a
  * remap/insert mapping EFAULT, README "Errors"), move with MREMAP_FIXED
  * (growing a remap/insert mapping EFAULT), the "duplicate" of a shared
- * mapping (old length 0), a range past the VMA (EFAULT), bad flags
+ * mapping (old length 0), a range past the VMA (EFAULT; from 6.17 a
+ * move that keeps the size takes the next VMAs along instead), bad flags
  * (EINVAL). The order is the kernel's: MREMAP_FIXED unmaps the
  * destination, and a shrinking move the old tail, before anything can
  * fail, so those pages are gone even when the call fails.
@@ -52,8 +53,8 @@ void op_mremap(struct fz *z)
 	unsigned int n, n2, d = 0, r, k;
 	unsigned long flags;
 	long want = 0, err;
-	bool dest_gone = false, prepop;
-	char what[200];
+	bool dest_gone = false, prepop, multi;
+	char what[240];
 	void *q;
 
 	for (t = 0; t < 16 && z->ap[a].kind != A_DEV; t++)
@@ -88,11 +89,14 @@ void op_mremap(struct fz *z)
 		if (tries == 16)
 			return;
 	}
+	/* From 6.17 a move that keeps the size moves every VMA in the range. */
+	multi = (flags & MREMAP_FIXED) && n == n2 && a + n > ve && md_kernel_at_least(6, 17);
 	q = mremap(apage_addr(z, a), n * z->ps, n2 * z->ps, (int)flags,
 		   apage_addr(z, d));
 	err = errno;
-	snprintf(what, sizeof(what), "mremap(arena page %u, %u pages, %u pages, flags 0x%lx, arena page %u) of a %s VMA of pages %u..%u",
-		 a, n, n2, flags, d, md_mode_name(z->ap[a].mode), vs, ve - 1);
+	snprintf(what, sizeof(what), "mremap(arena page %u, %u pages, %u pages, flags 0x%lx, arena page %u) of a %s VMA of pages %u..%u%s",
+		 a, n, n2, flags, d, md_mode_name(z->ap[a].mode), vs, ve - 1,
+		 multi ? " (6.17 and later move the VMAs after it too)" : "");
 	note(z, "%s -> %p %s", what, q, q == MAP_FAILED ? err_name((int)err) : "");
 	z->maps_dirty = true;
 
@@ -113,7 +117,7 @@ void op_mremap(struct fz *z)
 			}
 			if (!n && !z->ap[a].mayshare)
 				want = -EINVAL;
-			else if (a + n > ve)
+			else if (a + n > ve && !multi)
 				want = -EFAULT;
 			else if (n2 > n && prepop)
 				want = -EFAULT;		/* VM_DONTEXPAND / VM_PFNMAP */

@@ -129,6 +129,12 @@ static int advice_result(struct fz *z, unsigned int i, int advice)
 	case MADV_PAGEOUT:
 		return pfnmap ? EINVAL : 0;
 	case MADV_DOFORK:
+		/*
+		 * 6.1 and 6.12 refuse VM_IO only; 7.3 every VM_SPECIAL VMA
+		 * (keyed at 7.0: the matrix has no kernel in between).
+		 */
+		if (md_kernel_at_least(7, 0))
+			return dev ? EINVAL : 0;
 		return pfnmap ? EINVAL : 0;	/* VM_IO */
 	case MADV_DODUMP:
 		return dev ? EINVAL : 0;	/* VM_SPECIAL */
@@ -162,11 +168,13 @@ void op_madvise(struct fz *z)
 	int advice = advices[rng_below(z, sizeof(advices) / sizeof(advices[0]))], err, r;
 	unsigned int n, a = pick_range(z, &n), i;
 	long ret, want = 0;
-	char what[120];
+	char what[160];
 
 	ret = madvise(apage_addr(z, a), n * z->ps, advice);
 	err = errno;
-	snprintf(what, sizeof(what), "madvise(arena pages %u..%u, %d)", a, a + n - 1, advice);
+	snprintf(what, sizeof(what), "madvise(arena pages %u..%u, %d)%s", a, a + n - 1, advice,
+		 advice == MADV_DOFORK && md_kernel_at_least(7, 0) ?
+		 " (7.x refuses MADV_DOFORK on VM_SPECIAL VMAs)" : "");
 	if (advice == 999)
 		want = -EINVAL;
 	for (i = a; !want && i < a + n; i++) {

@@ -106,4 +106,7 @@ int md_write_text(const char *path, const char *text);
  */
 int md_parse_size(const char *s, uint64_t *out);
 
+/* kernel.c: is the running kernel @major.@minor or newer? */
+bool md_kernel_at_least(int major, int minor);
+
 #endif /* LIBMMAPDEMO_H */

@@ -11,7 +11,7 @@
 
 static const char *const names[NR_KNOWN] = {
 	[KNOWN_MREMAP_GROW_ENOMEM] =
-		"kernel 6.12: mremap(MREMAP_MAYMOVE) growing a demand-paged (VM_MIXEDMAP) mapping "
+		"kernels from 6.7 (6.12, 7.3): mremap(MREMAP_MAYMOVE) growing a demand-paged (VM_MIXEDMAP) mapping "
 		"with free space after it fails with ENOMEM (vma_merge_extend() refuses VM_SPECIAL "
 		"VMAs and mremap does not fall back to moving), as README.md says",
 };

@@ -40,7 +40,9 @@ bool tr_is_pte_update(const char *func)
 		"do_set_pte", "set_pte_range", "insert_page_into_pte_locked",
 		"insert_pages", "insert_page", "wp_page_copy", "wp_page_reuse",
 		"remap_pte_range", "remap_pfn_range_internal",
-		"remap_pfn_range_notrack", NULL,
+		"remap_pfn_range_notrack",
+		/* 7.3 inlines the three above into it. */
+		"remap_pfn_range_track", NULL,
 	};
 
 	return in(func, names);
@@ -67,6 +69,8 @@ bool tr_is_key_function(const char *func)
 		"mm_fault_error", "do_sigbus", "force_sig_fault",
 		"remap_pfn_range", "remap_pfn_range_notrack", "remap_pfn_range_internal",
 		"track_pfn_remap",
+		/* 7.3: the PAT tracking that fork() shares, and its caller. */
+		"remap_pfn_range_track", "pfnmap_track",
 		/* 6.12: vma_end_read() is inlined to this when a fault retries. */
 		"up_read",
 		NULL,
