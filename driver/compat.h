@@ -45,6 +45,21 @@ static inline bool mmapdemo_is_cow_mapping(const struct vm_area_struct *vma)
 }
 
 /*
+ * Zap the PTEs of [@address, @address + @size) in the PFN or mixed map
+ * @vma. 7.3 renamed zap_vma_ptes() to zap_special_vma_range().
+ */
+static inline void mmapdemo_zap_special(struct vm_area_struct *vma,
+					unsigned long address,
+					unsigned long size)
+{
+#ifdef MMAPDEMO_HAVE_ZAP_SPECIAL_VMA_RANGE
+	zap_special_vma_range(vma, address, size);
+#else
+	zap_vma_ptes(vma, address, size);
+#endif
+}
+
+/*
  * The largest order alloc_pages() takes: MAX_PAGE_ORDER from 6.8; before
  * that MAX_ORDER, exclusive up to 6.3 (6.4 to 6.7 made it inclusive, where
  * this is one order short, which is safe).

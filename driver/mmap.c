@@ -287,7 +287,8 @@ static long mmapdemo_remap_runs(void *arg, pgoff_t first,
 				      vma->vm_page_prot);
 		if (ret) {
 			if (i)
-				zap_vma_ptes(vma, vma->vm_start, i << PAGE_SHIFT);
+				mmapdemo_zap_special(vma, vma->vm_start,
+						     i << PAGE_SHIFT);
 			return ret;
 		}
 	}
