@@ -17,7 +17,9 @@
 #include <linux/gfp.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/pagemap.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
@@ -30,9 +32,18 @@ static struct mmapdemo_pages *mmapdemo_pages_alloc(unsigned long nr)
 	struct mmapdemo_pages *pages;
 
 	pages = kvzalloc(struct_size(pages, page, nr), GFP_KERNEL_ACCOUNT);
-	if (pages)
+	if (pages) {
+		refcount_set(&pages->users, 1);
 		pages->nr = nr;
+	}
 	return pages;
+}
+
+/* Drop a reference to an array that was published; readers may hold it. */
+static void mmapdemo_pages_unref(struct mmapdemo_pages *pages)
+{
+	if (refcount_dec_and_test(&pages->users))
+		kvfree_rcu(pages, rcu);
 }
 
 static void mmapdemo_pages_put(struct mmapdemo_buf *buf, struct page **page,
@@ -101,6 +112,7 @@ int mmapdemo_buf_init(struct mmapdemo_buf *buf, unsigned long nr_pages,
 	mutex_init(&buf->resize_lock);
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->pins);
+	INIT_LIST_HEAD(&buf->abandoned);
 	atomic_long_set(&buf->allocated, 0);
 	buf->alloc_order = alloc_order;
 
@@ -122,9 +134,10 @@ void mmapdemo_buf_destroy(struct mmapdemo_buf *buf)
 	struct mmapdemo_pages *pages = rcu_dereference_protected(buf->pages, 1);
 
 	WARN_ON(!list_empty(&buf->pins));
+	WARN_ON(!list_empty(&buf->abandoned));
 	mmapdemo_pages_put(buf, pages->page, pages->nr);
 	RCU_INIT_POINTER(buf->pages, NULL);
-	kvfree(pages);
+	mmapdemo_pages_unref(pages);
 	WARN_ON(atomic_long_read(&buf->allocated));
 }
 
@@ -242,14 +255,15 @@ long mmapdemo_buf_map_window(struct mmapdemo_buf *buf, pgoff_t first,
 }
 
 /*
- * The prepopulated modes' mmap: under @lock, check the range lies in the
- * buffer (-EINVAL), let @map make every PTE, and record a pin in the same
- * critical section, so that a shrink either sees the pin or ran entirely
- * before, and then the range check fails. @map undoes its own PTEs when
- * it fails, before @lock is dropped: no PTE without a pin may outlive it.
+ * Pin [@first, @first + @nr) under @lock: check the range lies in the
+ * buffer (-EINVAL), let @map map it or describe how, and record the pin
+ * in the same critical section, so that a shrink either sees the pin or
+ * ran entirely before, and then the range check fails. A pin for @file's
+ * mmap_prepare is pending and holds the array @map was given.
  */
-int mmapdemo_buf_map_pinned(struct mmapdemo_buf *buf, pgoff_t first,
-			    unsigned long nr, bool private, mmapdemo_map_fn map,
+static int mmapdemo_buf_pin(struct mmapdemo_buf *buf, pgoff_t first,
+			    unsigned long nr, bool private, bool cow,
+			    const struct file *file, mmapdemo_map_fn map,
 			    void *arg, struct mmapdemo_pin **pinp)
 {
 	struct mmapdemo_pages *pages;
@@ -269,7 +283,17 @@ int mmapdemo_buf_map_pinned(struct mmapdemo_buf *buf, pgoff_t first,
 		pin->first = first;
 		pin->last = first + nr;
 		pin->private = private;
+		pin->cow = cow;
 		refcount_set(&pin->users, 1);
+		if (file) {
+			pin->file = file;
+			pin->mm = current->mm;
+			mmgrab(pin->mm);
+			pin->pages = pages;
+			refcount_inc(&pages->users);
+		} else {
+			pin->mapped = true;
+		}
 		list_add(&pin->node, &buf->pins);
 		*pinp = pin;
 		pin = NULL;
@@ -277,6 +301,91 @@ int mmapdemo_buf_map_pinned(struct mmapdemo_buf *buf, pgoff_t first,
 	mutex_unlock(&buf->lock);
 	kfree(pin);
 	return ret;
+}
+
+/*
+ * ->mmap: @map makes every PTE. It undoes its own PTEs when it fails,
+ * before @lock is dropped: no PTE without a pin may outlive it.
+ */
+int mmapdemo_buf_map_pinned(struct mmapdemo_buf *buf, pgoff_t first,
+			    unsigned long nr, bool private, mmapdemo_map_fn map,
+			    void *arg, struct mmapdemo_pin **pinp)
+{
+	return mmapdemo_buf_pin(buf, first, nr, private, false, NULL, map,
+				arg, pinp);
+}
+
+/*
+ * mmap_prepare: @describe sets the mmap action from the pages; the core
+ * mm maps them once the VMA exists, while the pending pin keeps a shrink
+ * from freeing them and the array from going away.
+ */
+int mmapdemo_buf_pin_pending(struct mmapdemo_buf *buf, pgoff_t first,
+			     unsigned long nr, bool private, bool cow,
+			     const struct file *file, mmapdemo_map_fn describe,
+			     void *arg, struct mmapdemo_pin **pinp)
+{
+	return mmapdemo_buf_pin(buf, first, nr, private, cow, file, describe,
+				arg, pinp);
+}
+
+/* A pending pin stops being pending: completed, abandoned or put. */
+static void mmapdemo_pin_settle(struct mmapdemo_pin *pin)
+{
+	if (!pin->mm)
+		return;
+	mmdrop(pin->mm);
+	pin->mm = NULL;
+	mmapdemo_pages_unref(pin->pages);
+	pin->pages = NULL;
+}
+
+/* ->mapped: the action has mapped the pages; the pin is a VMA's now. */
+void mmapdemo_pin_mapped(struct mmapdemo_buf *buf, struct mmapdemo_pin *pin)
+{
+	mutex_lock(&buf->lock);
+	mmapdemo_pin_settle(pin);
+	pin->mapped = true;
+	mutex_unlock(&buf->lock);
+}
+
+/*
+ * Is @pin pending with no mmap left to complete it? The mmap that made it
+ * holds its mm's mmap_lock from mmap_prepare through ->mapped, which
+ * takes @lock, held here, to complete it. So if that mmap_lock is free,
+ * the mmap failed after mmap_prepare: either no VMA came to be, or the
+ * core mm unmapped it (its ->close put the pin). A failed unmap of a
+ * failed mapping would leave a VMA holding the pin: it stops blocking a
+ * shrink, whose unmap of the range reaches that VMA like any other, and
+ * is freed when its last VMA closes.
+ */
+static bool mmapdemo_pin_abandoned(struct mmapdemo_pin *pin)
+{
+	if (!pin->mm || !mmap_read_trylock(pin->mm))
+		return false;
+	mmap_read_unlock(pin->mm);
+	return true;
+}
+
+void mmapdemo_buf_release_file(struct mmapdemo_buf *buf,
+			       const struct file *file)
+{
+	struct mmapdemo_pin *pin, *next;
+
+	mutex_lock(&buf->lock);
+	list_for_each_entry_safe(pin, next, &buf->pins, node) {
+		if (pin->mm && pin->file == file) {
+			list_move(&pin->node, &buf->abandoned);
+			mmapdemo_pin_settle(pin);
+		}
+	}
+	list_for_each_entry_safe(pin, next, &buf->abandoned, node) {
+		if (pin->file == file) {
+			list_del(&pin->node);
+			kfree(pin);
+		}
+	}
+	mutex_unlock(&buf->lock);
 }
 
 /* A VMA holding @pin was copied: split, fork or mremap. */
@@ -292,20 +401,26 @@ void mmapdemo_pin_put(struct mmapdemo_buf *buf, struct mmapdemo_pin *pin)
 		return;
 	mutex_lock(&buf->lock);
 	list_del(&pin->node);
+	mmapdemo_pin_settle(pin);
 	mutex_unlock(&buf->lock);
 	kfree(pin);
 }
 
-/* May pages [@first, @last) go away? */
+/* May pages [@first, @last) go away? Abandoned pins stop counting. */
 static bool mmapdemo_pins_allow_shrink(struct mmapdemo_buf *buf,
 				       pgoff_t first, pgoff_t last)
 {
-	struct mmapdemo_pin *pin;
+	struct mmapdemo_pin *pin, *next;
 
 	lockdep_assert_held(&buf->lock);
-	list_for_each_entry(pin, &buf->pins, node)
-		if (pin->private || (pin->first < last && first < pin->last))
+	list_for_each_entry_safe(pin, next, &buf->pins, node) {
+		if (!pin->private && (pin->last <= first || last <= pin->first))
+			continue;
+		if (!mmapdemo_pin_abandoned(pin))
 			return false;
+		list_move(&pin->node, &buf->abandoned);
+		mmapdemo_pin_settle(pin);
+	}
 	return true;
 }
 
@@ -384,10 +499,9 @@ int mmapdemo_buf_resize(struct mmapdemo_buf *buf, unsigned long nr,
 	if (nr < old_nr) {
 		/* Unreachable and unmapped: drop the buffer's references. */
 		mmapdemo_pages_put(buf, old->page + nr, old_nr - nr);
-		kvfree(old);
-	} else {
-		kvfree_rcu(old, rcu);
 	}
+	/* A pending pin may still read its part of the array. */
+	mmapdemo_pages_unref(old);
 out:
 	trace_mmapdemo_resize(old_nr, nr, ret);
 	mutex_unlock(&buf->resize_lock);

@@ -25,24 +25,39 @@
  */
 struct mmapdemo_pages {
 	struct rcu_head rcu;
+	refcount_t users;	/* the buffer's, and each pending pin's */
 	unsigned long nr;
 	struct page *page[];
 };
 
 /*
- * A prepopulated mapping (remap or insert mode). Its PTEs were made in
- * ->mmap, before the VMA was linked where unmap_mapping_range() looks, so
- * resize cannot zap them and refuses to remove pages a pin covers.
+ * A prepopulated mapping (remap or insert mode). With ->mmap its PTEs are
+ * made there, before the VMA is linked where unmap_mapping_range() looks,
+ * so resize cannot zap them and refuses to remove pages a pin covers.
  * A private remap mapping is worse: remap_pfn_range() replaced its
  * vm_pgoff by a page frame number, so it sits in the file's mapping tree
  * under the wrong key. While one exists, no shrink is allowed at all.
+ *
+ * With mmap_prepare the core mm makes the PTEs after the VMA exists, by
+ * the action mmap_prepare described, from PFNs or a page array read
+ * there. So the pin is made in mmap_prepare, pending: it holds the page
+ * array (a grow may replace the buffer's) and the mm whose mmap made it,
+ * until ->mapped, which runs after the action, completes it. An mmap that
+ * fails after mmap_prepare and before its VMA exists leaves a pending pin
+ * that no hook of the driver sees; see mmapdemo_pin_abandoned().
  */
 struct mmapdemo_pin {
-	struct list_head node;		/* in mmapdemo_buf.pins */
+	struct list_head node;		/* in mmapdemo_buf.pins or .abandoned */
 	refcount_t users;		/* VMAs sharing it: splits, forks */
 	pgoff_t first;			/* buffer pages [first, last) */
 	pgoff_t last;
 	bool private;			/* a private remap mapping */
+	bool cow;			/* a mapping that may copy on write */
+	bool mapped;			/* counted: ->mmap or ->mapped ran */
+	/* Pending, from mmap_prepare until ->mapped: */
+	struct mm_struct *mm;		/* whose mmap made it, mmgrab()bed */
+	struct mmapdemo_pages *pages;	/* the array the action reads */
+	const struct file *file;	/* whose mmap made it; no reference */
 };
 
 struct mmapdemo_buf {
@@ -54,15 +69,18 @@ struct mmapdemo_buf {
 	struct mutex resize_lock;
 	/*
 	 * @lock serialises the publishing of @pages with the users of @pins
-	 * (the mmap of the prepopulated modes, the last close of their
-	 * VMAs, which munmap() waits for under mmap_lock) and keeps the
-	 * array stable while a prepopulated mmap maps it. It is never held
+	 * and @abandoned (the mmap or mmap_prepare of the prepopulated
+	 * modes, their ->mapped, the last close of their VMAs, which
+	 * munmap() waits for under mmap_lock, and the release of a file)
+	 * and keeps the array stable while a prepopulated mmap maps it. It is never held
 	 * across an allocation: a shrink holds it across one grace period
 	 * and the unmap of the removed range. The fault path never takes it.
 	 */
 	struct mutex lock;
 	struct mmapdemo_pages __rcu *pages;
 	struct list_head pins;
+	/* Pending pins no mmap will complete, until their file's release. */
+	struct list_head abandoned;
 	unsigned int alloc_order;	/* largest allocation order tried */
 	atomic_long_t allocated;	/* pages whose reference we hold */
 };
@@ -93,10 +111,22 @@ typedef long (*mmapdemo_map_fn)(void *arg, pgoff_t first,
 /* ->map_pages: under RCU, so @map must not sleep. */
 long mmapdemo_buf_map_window(struct mmapdemo_buf *buf, pgoff_t first,
 			     pgoff_t last, mmapdemo_map_fn map, void *arg);
-/* The prepopulated modes' mmap: map the range and pin it, or fail. */
+/* The prepopulated modes' ->mmap: map the range and pin it, or fail. */
 int mmapdemo_buf_map_pinned(struct mmapdemo_buf *buf, pgoff_t first,
 			    unsigned long nr, bool private, mmapdemo_map_fn map,
 			    void *arg, struct mmapdemo_pin **pinp);
+/*
+ * Their mmap_prepare: pin the range, pending, and let @describe tell the
+ * core mm how to map its pages; ->mapped completes the pin.
+ */
+int mmapdemo_buf_pin_pending(struct mmapdemo_buf *buf, pgoff_t first,
+			     unsigned long nr, bool private, bool cow,
+			     const struct file *file, mmapdemo_map_fn describe,
+			     void *arg, struct mmapdemo_pin **pinp);
+void mmapdemo_pin_mapped(struct mmapdemo_buf *buf, struct mmapdemo_pin *pin);
+/* @file is released: no mmap of it is in flight, none will complete. */
+void mmapdemo_buf_release_file(struct mmapdemo_buf *buf,
+			       const struct file *file);
 
 void mmapdemo_pin_get(struct mmapdemo_pin *pin);
 void mmapdemo_pin_put(struct mmapdemo_buf *buf, struct mmapdemo_pin *pin);

@@ -60,6 +60,23 @@ static inline void mmapdemo_zap_special(struct vm_area_struct *vma,
 }
 
 /*
+ * The mmap API the driver implements, by what the kernel has. From 6.16
+ * file_operations.mmap is deprecated for .mmap_prepare, which describes
+ * the mapping before the VMA exists; the driver takes it where the kernel
+ * also has the actions that map its pages (mmap_action_remap(),
+ * mmap_action_map_kernel_pages()) and vm_operations_struct.mapped, where
+ * per-mapping state is made. Elsewhere it implements .mmap.
+ */
+#if defined(MMAPDEMO_HAVE_MMAP_PREPARE) && \
+	defined(MMAPDEMO_HAVE_MMAP_ACTION_MAP_KERNEL_PAGES) && \
+	defined(MMAPDEMO_HAVE_VM_OPS_MAPPED)
+#define MMAPDEMO_MMAP_PREPARE
+#define MMAPDEMO_MMAP_API	"mmap_prepare"
+#else
+#define MMAPDEMO_MMAP_API	"mmap"
+#endif
+
+/*
  * The largest order alloc_pages() takes: MAX_PAGE_ORDER from 6.8; before
  * that MAX_ORDER, exclusive up to 6.3 (6.4 to 6.7 made it inclusive, where
  * this is one order short, which is safe).

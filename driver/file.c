@@ -31,7 +31,10 @@ static int mmapdemo_open(struct inode *inode, struct file *file)
 
 static int mmapdemo_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	struct mmapdemo_file *f = file->private_data;
+
+	mmapdemo_buf_release_file(&f->dev->buf, file);
+	kfree(f);
 	return 0;
 }
 
@@ -128,7 +131,11 @@ const struct file_operations mmapdemo_fops = {
 	.llseek = mmapdemo_llseek,
 	.read_iter = mmapdemo_read_iter,
 	.write_iter = mmapdemo_write_iter,
+#ifdef MMAPDEMO_MMAP_PREPARE
+	.mmap_prepare = mmapdemo_mmap_prepare,
+#else
 	.mmap = mmapdemo_mmap,
+#endif
 	.fsync = noop_fsync,
 	.unlocked_ioctl = mmapdemo_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

@@ -12,6 +12,7 @@
 #include <linux/sysfs.h>
 
 #include "buffer.h"
+#include "compat.h"
 #include "uapi/mmapdemo.h"
 
 /* The event counters, in the order of struct mmapdemo_counters. */
@@ -77,7 +78,11 @@ void mmapdemo_reset_counters(struct mmapdemo_dev *dev);
 
 const char *mmapdemo_mode_name(u32 mode);
 
+#ifdef MMAPDEMO_MMAP_PREPARE
+int mmapdemo_mmap_prepare(struct vm_area_desc *desc);
+#else
 int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma);
+#endif
 long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 extern const struct file_operations mmapdemo_fops;

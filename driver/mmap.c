@@ -13,6 +13,14 @@
  * The demand-paged modes may map past the end of the buffer, as a file
  * mapping may map past EOF: those pages raise SIGBUS until a resize makes
  * them part of the buffer. The prepopulated modes map only inside it.
+ *
+ * The kernel's API decides the entry point (compat.h): ->mmap, which
+ * gets the VMA and maps it, or from 7.x mmap_prepare, which describes
+ * the mapping before its VMA exists (flags, vm_ops, and the core mm's
+ * action for the prepopulated modes: mmap_action_remap_full() or
+ * mmap_action_map_kernel_pages_full()); the core mm then makes the VMA,
+ * runs the action and calls ->mapped, where the mapping is counted.
+ * Everything after mmap() is the same code on every kernel.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -50,6 +58,24 @@ static u32 mmapdemo_vma_mode(const struct vm_area_struct *vma)
 	return MMAPDEMO_MODE_FAULT;
 }
 
+/* A mapping is made: count it (->mmap, or ->mapped with mmap_prepare). */
+static void mmapdemo_count_mapping(struct mmapdemo_dev *dev, bool cow)
+{
+	mmapdemo_count(dev, MMAPDEMO_STAT_MMAPS);
+	if (cow)
+		mmapdemo_count(dev, MMAPDEMO_STAT_PRIVATE_MMAPS);
+	atomic_long_inc(&dev->live_mappings);
+}
+
+/*
+ * Is @pin's mapping counted? A prepopulated mapping whose mmap action
+ * failed never reached ->mapped; the core mm closes its VMA all the same.
+ */
+static bool mmapdemo_pin_counted(const struct mmapdemo_pin *pin)
+{
+	return !pin || pin->mapped;
+}
+
 /* A VMA was copied from one of ours: split, fork or mremap. */
 static void mmapdemo_vma_open(struct vm_area_struct *vma)
 {
@@ -57,7 +83,8 @@ static void mmapdemo_vma_open(struct vm_area_struct *vma)
 
 	if (pin)
 		mmapdemo_pin_get(pin);
-	atomic_long_inc(&mmapdemo_vma_dev(vma)->live_mappings);
+	if (mmapdemo_pin_counted(pin))
+		atomic_long_inc(&mmapdemo_vma_dev(vma)->live_mappings);
 	trace_mmapdemo_vma_open(vma, mmapdemo_vma_mode(vma));
 }
 
@@ -67,7 +94,8 @@ static void mmapdemo_vma_close(struct vm_area_struct *vma)
 	struct mmapdemo_pin *pin = vma->vm_private_data;
 
 	trace_mmapdemo_vma_close(vma, mmapdemo_vma_mode(vma));
-	atomic_long_dec(&dev->live_mappings);
+	if (mmapdemo_pin_counted(pin))
+		atomic_long_dec(&dev->live_mappings);
 	if (pin)
 		mmapdemo_pin_put(&dev->buf, pin);
 }
@@ -236,13 +264,30 @@ static int mmapdemo_remap_access(struct vm_area_struct *vma,
 	return mmapdemo_with_pfn(vma, addr, mmapdemo_remap_access_pfn, &a);
 }
 
+#ifdef MMAPDEMO_MMAP_PREPARE
+static int mmapdemo_demand_mapped(unsigned long start, unsigned long end,
+				  pgoff_t pgoff, const struct file *file,
+				  void **vm_private_data);
+static int mmapdemo_remap_mapped(unsigned long start, unsigned long end,
+				 pgoff_t pgoff, const struct file *file,
+				 void **vm_private_data);
+static int mmapdemo_insert_mapped(unsigned long start, unsigned long end,
+				  pgoff_t pgoff, const struct file *file,
+				  void **vm_private_data);
+#define MMAPDEMO_MAPPED(fn)	.mapped = (fn),
+#else
+#define MMAPDEMO_MAPPED(fn)
+#endif
+
 static const struct vm_operations_struct mmapdemo_fault_vm_ops = {
+	MMAPDEMO_MAPPED(mmapdemo_demand_mapped)
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_fault,
 };
 
 static const struct vm_operations_struct mmapdemo_faultaround_vm_ops = {
+	MMAPDEMO_MAPPED(mmapdemo_demand_mapped)
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_fault,
@@ -250,6 +295,7 @@ static const struct vm_operations_struct mmapdemo_faultaround_vm_ops = {
 };
 
 static const struct vm_operations_struct mmapdemo_remap_vm_ops = {
+	MMAPDEMO_MAPPED(mmapdemo_remap_mapped)
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.access = mmapdemo_remap_access,
@@ -257,10 +303,167 @@ static const struct vm_operations_struct mmapdemo_remap_vm_ops = {
 
 /* ->fault maps pages again after MADV_DONTNEED. */
 static const struct vm_operations_struct mmapdemo_insert_vm_ops = {
+	MMAPDEMO_MAPPED(mmapdemo_insert_mapped)
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_fault,
 };
+
+/* What any mmap of the device must be: not executable, within the limit. */
+static int mmapdemo_mmap_check(bool exec, pgoff_t pgoff, unsigned long pages)
+{
+	if (exec)
+		return -EPERM;
+	if (pgoff >= MMAPDEMO_MAX_PAGES || pages > MMAPDEMO_MAX_PAGES - pgoff)
+		return -EINVAL;
+	return 0;
+}
+
+static bool mmapdemo_mode_prepopulated(u32 mode)
+{
+	return mode == MMAPDEMO_MODE_REMAP || mode == MMAPDEMO_MODE_INSERT;
+}
+
+#ifdef MMAPDEMO_MMAP_PREPARE
+/*
+ * One mmap action maps one PFN range: a remap mapping is one physically
+ * contiguous run of the buffer, shared or private (-EINVAL otherwise).
+ * ->mmap could make one remap_pfn_range() per run; mmap_prepare cannot.
+ */
+static long mmapdemo_remap_describe(void *arg, pgoff_t first,
+				    struct page **page, unsigned long nr)
+{
+	struct vm_area_desc *desc = arg;
+
+	if (mmapdemo_pages_run(page, nr) != nr)
+		return -EINVAL;
+	mmap_action_remap_full(desc, page_to_pfn(page[0]));
+	return 0;
+}
+
+/* The action reads @page when it runs: the pending pin keeps the array. */
+static long mmapdemo_insert_describe(void *arg, pgoff_t first,
+				     struct page **page, unsigned long nr)
+{
+	mmap_action_map_kernel_pages_full(arg, page);
+	return 0;
+}
+
+/*
+ * A private demand-paged mapping's mark, from mmap_prepare to ->mapped,
+ * which clears it: the descriptor that knew is gone by then.
+ */
+static char mmapdemo_demand_cow;
+
+static int mmapdemo_demand_mapped(unsigned long start, unsigned long end,
+				  pgoff_t pgoff, const struct file *file,
+				  void **vm_private_data)
+{
+	const struct mmapdemo_file *f = file->private_data;
+	bool cow = *vm_private_data == &mmapdemo_demand_cow;
+
+	*vm_private_data = NULL;
+	mmapdemo_count_mapping(f->dev, cow);
+	return 0;
+}
+
+/* The action has made every PTE: the pin is the VMA's now. */
+static int mmapdemo_prepopulated_mapped(const struct file *file,
+					struct mmapdemo_pin *pin,
+					enum mmapdemo_stat stat)
+{
+	const struct mmapdemo_file *f = file->private_data;
+
+	mmapdemo_pin_mapped(&f->dev->buf, pin);
+	mmapdemo_count_add(f->dev, stat, pin->last - pin->first);
+	mmapdemo_count_mapping(f->dev, pin->cow);
+	return 0;
+}
+
+static int mmapdemo_remap_mapped(unsigned long start, unsigned long end,
+				 pgoff_t pgoff, const struct file *file,
+				 void **vm_private_data)
+{
+	return mmapdemo_prepopulated_mapped(file, *vm_private_data,
+					    MMAPDEMO_STAT_REMAP_PAGES);
+}
+
+static int mmapdemo_insert_mapped(unsigned long start, unsigned long end,
+				  pgoff_t pgoff, const struct file *file,
+				  void **vm_private_data)
+{
+	return mmapdemo_prepopulated_mapped(file, *vm_private_data,
+					    MMAPDEMO_STAT_INSERT_PAGES);
+}
+
+/*
+ * The prepopulated modes pin the range now, pending, and leave the PTEs
+ * to the action; no shrink can free the pages before it runs.
+ */
+static int mmapdemo_prepare_prepopulated(struct mmapdemo_dev *dev,
+					 struct vm_area_desc *desc, u32 mode,
+					 bool cow)
+{
+	bool remap = mode == MMAPDEMO_MODE_REMAP;
+	struct mmapdemo_pin *pin;
+	int ret;
+
+	if (!remap)
+		vma_desc_set_flags(desc, VMA_MIXEDMAP_BIT, VMA_DONTEXPAND_BIT);
+	ret = mmapdemo_buf_pin_pending(&dev->buf, desc->pgoff,
+				       vma_desc_pages(desc), remap && cow, cow,
+				       desc->file,
+				       remap ? mmapdemo_remap_describe :
+				       mmapdemo_insert_describe,
+				       desc, &pin);
+	if (ret)
+		return ret;
+	desc->private_data = pin;
+	desc->vm_ops = remap ? &mmapdemo_remap_vm_ops : &mmapdemo_insert_vm_ops;
+	return 0;
+}
+
+/*
+ * mmap_prepare should keep no state: the mmap may still fail after it,
+ * and no hook says so. The one thing it makes is the prepopulated modes'
+ * pending pin, without which a shrink could free the pages the action
+ * will map; ->mapped completes it, ->close puts it, and buffer.c takes
+ * care of one abandoned by a failed mmap. The demand-paged modes set
+ * VM_MIXEDMAP, as with ->mmap. The VFS has already refused a shared
+ * writable mapping of a read-only file (EACCES).
+ */
+int mmapdemo_mmap_prepare(struct vm_area_desc *desc)
+{
+	struct mmapdemo_file *f = desc->file->private_data;
+	struct mmapdemo_dev *dev = f->dev;
+	u32 mode = READ_ONCE(f->mode);
+	bool cow = vma_desc_is_cow_mapping(desc);
+	/* A private remap's action makes pgoff its first PFN. */
+	pgoff_t pgoff = desc->pgoff;
+	int ret;
+
+	ret = mmapdemo_mmap_check(vma_desc_test(desc, VMA_EXEC_BIT), pgoff,
+				  vma_desc_pages(desc));
+	if (!ret) {
+		vma_desc_clear_flags(desc, VMA_MAYEXEC_BIT);
+		if (mmapdemo_mode_prepopulated(mode)) {
+			ret = mmapdemo_prepare_prepopulated(dev, desc, mode, cow);
+		} else {
+			vma_desc_set_flags(desc, VMA_MIXEDMAP_BIT);
+			desc->private_data = cow ? &mmapdemo_demand_cow : NULL;
+			desc->vm_ops = mode == MMAPDEMO_MODE_FAULTAROUND ?
+				       &mmapdemo_faultaround_vm_ops :
+				       &mmapdemo_fault_vm_ops;
+		}
+	}
+	trace_mmapdemo_mmap(desc->start, desc->end - desc->start, pgoff,
+			    vma_flags_to_legacy(desc->vma_flags), mode, ret);
+	if (ret)
+		mmapdemo_count(dev, MMAPDEMO_STAT_MMAP_ERRORS);
+	return ret;
+}
+
+#else /* !MMAPDEMO_MMAP_PREPARE */
 
 /*
  * remap_pfn_range() once per physically contiguous run of the range.
@@ -372,26 +575,23 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	pgoff_t pgoff = vma->vm_pgoff;
 	int ret;
 
-	if (vma->vm_flags & VM_EXEC) {
-		ret = -EPERM;
-	} else if (vma->vm_pgoff >= MMAPDEMO_MAX_PAGES ||
-		   vma_pages(vma) > MMAPDEMO_MAX_PAGES - vma->vm_pgoff) {
-		ret = -EINVAL;
-	} else {
+	ret = mmapdemo_mmap_check(vma->vm_flags & VM_EXEC, pgoff,
+				  vma_pages(vma));
+	if (!ret) {
 		mmapdemo_vm_flags_clear(vma, VM_MAYEXEC);
-		if (mode == MMAPDEMO_MODE_REMAP || mode == MMAPDEMO_MODE_INSERT)
+		if (mmapdemo_mode_prepopulated(mode))
 			ret = mmapdemo_mmap_prepopulated(dev, vma, mode);
 		else
 			ret = mmapdemo_mmap_demand(vma, mode);
 	}
-	trace_mmapdemo_mmap(vma, pgoff, mode, ret);
+	trace_mmapdemo_mmap(vma->vm_start, vma->vm_end - vma->vm_start, pgoff,
+			    vma->vm_flags, mode, ret);
 	if (ret) {
 		mmapdemo_count(dev, MMAPDEMO_STAT_MMAP_ERRORS);
 		return ret;
 	}
-	mmapdemo_count(dev, MMAPDEMO_STAT_MMAPS);
-	if (mmapdemo_is_cow_mapping(vma))
-		mmapdemo_count(dev, MMAPDEMO_STAT_PRIVATE_MMAPS);
-	atomic_long_inc(&dev->live_mappings);
+	mmapdemo_count_mapping(dev, mmapdemo_is_cow_mapping(vma));
 	return 0;
 }
+
+#endif /* MMAPDEMO_MMAP_PREPARE */

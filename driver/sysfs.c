@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmapdemo: the device's state and counters for people at a shell, under
- * /sys/class/misc/mmapdemo/: size, pages, segments, built_for, and one file
- * per counter in counters/: the numbers of MMAPDEMO_IOC_GET_INFO. The
- * default mode is the module parameter /sys/module/mmapdemo/parameters/mode.
+ * /sys/class/misc/mmapdemo/: size, pages, segments, built_for, mmap_api
+ * (the entry point the driver implements on this kernel: "mmap" or
+ * "mmap_prepare"), and one file per counter in counters/: the numbers of
+ * MMAPDEMO_IOC_GET_INFO. The default mode is the module parameter
+ * /sys/module/mmapdemo/parameters/mode.
  */
 #include <linux/device.h>
 #include <linux/stddef.h>
@@ -52,11 +54,19 @@ static ssize_t built_for_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(built_for);
 
+static ssize_t mmap_api_show(struct device *d, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n", MMAPDEMO_MMAP_API);
+}
+static DEVICE_ATTR_RO(mmap_api);
+
 static struct attribute *mmapdemo_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_pages.attr,
 	&dev_attr_segments.attr,
 	&dev_attr_built_for.attr,
+	&dev_attr_mmap_api.attr,
 	NULL,
 };
 

@@ -46,9 +46,9 @@ TRACE_DEFINE_ENUM(MMAPDEMO_MODE_INSERT);
 		      { (__force unsigned long)VM_FAULT_LOCKED, "LOCKED" })
 
 TRACE_EVENT(mmapdemo_mmap,
-	    TP_PROTO(struct vm_area_struct *vma, pgoff_t pgoff, unsigned int mode,
-		     int ret),
-	    TP_ARGS(vma, pgoff, mode, ret),
+	    TP_PROTO(unsigned long start, unsigned long len, pgoff_t pgoff,
+		     unsigned long vm_flags, unsigned int mode, int ret),
+	    TP_ARGS(start, len, pgoff, vm_flags, mode, ret),
 	    TP_STRUCT__entry(__field(unsigned long, start)
 			     __field(unsigned long, len)
 			     __field(unsigned long, pgoff)
@@ -56,12 +56,12 @@ TRACE_EVENT(mmapdemo_mmap,
 			     __field(unsigned int, mode)
 			     __field(bool, shared)
 			     __field(int, ret)),
-	    TP_fast_assign(__entry->start = vma->vm_start;
-			   __entry->len = vma->vm_end - vma->vm_start;
+	    TP_fast_assign(__entry->start = start;
+			   __entry->len = len;
 			   __entry->pgoff = pgoff;
-			   __entry->vm_flags = vma->vm_flags;
+			   __entry->vm_flags = vm_flags;
 			   __entry->mode = mode;
-			   __entry->shared = !!(vma->vm_flags & VM_MAYSHARE);
+			   __entry->shared = !!(vm_flags & VM_MAYSHARE);
 			   __entry->ret = ret;),
 	    TP_printk("start=0x%lx len=%lu pgoff=%lu mode=%s %s flags=0x%lx ret=%d",
 		      __entry->start, __entry->len, __entry->pgoff,
