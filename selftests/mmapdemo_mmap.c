@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
-#include <sys/utsname.h>
 
 #include "kselftest_harness.h"
 #include "mmapdemo_test.h"
@@ -256,8 +255,6 @@ TEST_F(map, fork_after_write_keeps_copies_apart)
 	munmap(p, 2 * ps);
 }
 
-static bool kernel_at_least(int major, int minor);
-
 TEST_F(map, fork_after_first_page_copied)
 {
 	char *p = map_pages(self, variant, 22, 2, PROT_READ | PROT_WRITE);
@@ -270,7 +267,7 @@ TEST_F(map, fork_after_first_page_copied)
 	if (pid == 0)
 		_exit(0);
 	if (variant->mode == MMAPDEMO_MODE_REMAP && !variant->shared &&
-	    !kernel_at_least(6, 17)) {
+	    !md_kernel_at_least(6, 17)) {
 		/*
 		 * x86 PAT up to 6.16: fork() must copy the cache mode of a
 		 * whole-VMA remap_pfn_range() from the PTE of the first page,
@@ -633,17 +630,6 @@ TEST_F(map, partial_munmap)
 	EXPECT_EQ(a.counters.live_mappings, c.counters.live_mappings);
 }
 
-/* Is the running kernel at least @major.@minor? */
-static bool kernel_at_least(int major, int minor)
-{
-	struct utsname u;
-	int ma = 0, mi = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
-		return false;
-	return ma > major || (ma == major && mi >= minor);
-}
-
 TEST_F(map, mremap_grow)
 {
 	size_t off = 36 * self->ps, ps = self->ps;
@@ -675,7 +661,7 @@ TEST_F(map, mremap_grow)
 		 * 6.1 grows them.
 		 */
 		EXPECT_EQ(ENOMEM, errno);
-		EXPECT_TRUE(kernel_at_least(6, 7)) TH_LOG("in-place growth failed on an older kernel");
+		EXPECT_TRUE(md_kernel_at_least(6, 7)) TH_LOG("in-place growth failed on an older kernel");
 	} else {
 		ASSERT_EQ(p, q);
 		EXPECT_TRUE(mem_has(q, 4 * ps, off, 32));
