@@ -231,6 +231,46 @@ TEST_F(dev, sysfs_matches_the_ioctl)
 	EXPECT_EQ(self->info.segments, v);
 }
 
+/* Does /proc/kallsyms list @name, a function of the module? */
+static bool module_has_function(const char *name)
+{
+	char line[512], sym[256], mod[64];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %255s %63s", sym, mod) == 2 &&
+			!strcmp(sym, name) && !strcmp(mod, "[" MD_MODULE "]");
+	fclose(f);
+	return found;
+}
+
+/*
+ * The entry point the driver implements is the kernel's own API: ->mmap
+ * before 6.16, mmap_prepare on 7.3, which has its mmap actions and
+ * vm_operations_struct.mapped as well (the driver's probes decide, in
+ * between). sysfs names it, and the module's symbols agree: the one
+ * entry point built, not the other.
+ */
+TEST_F(dev, mmap_api_is_the_kernels)
+{
+	char api[32];
+
+	ASSERT_EQ(0, md_read_text(MD_SYSFS "/mmap_api", api, sizeof(api)));
+	if (md_kernel_at_least(7, 3)) {
+		EXPECT_STREQ("mmap_prepare", api) TH_LOG("7.3 and later: mmap_prepare");
+	} else if (!md_kernel_at_least(6, 16)) {
+		EXPECT_STREQ("mmap", api) TH_LOG("before 6.16: ->mmap");
+	}
+	EXPECT_EQ(md_mmap_prepare(), !strcmp(api, "mmap_prepare"));
+	EXPECT_EQ(md_mmap_prepare(), module_has_function("mmapdemo_mmap_prepare"));
+	EXPECT_EQ(!md_mmap_prepare(), module_has_function("mmapdemo_mmap"));
+	EXPECT_TRUE(module_has_function("mmapdemo_fault"))
+		TH_LOG("/proc/kallsyms does not list the module's functions");
+}
+
 /* read, write, lseek */
 
 TEST_F(dev, read_and_write_like_a_file)

@@ -66,14 +66,18 @@ TEST_F(resize, grow_adds_zeroed_pages_and_keeps_data)
 	EXPECT_TRUE(buf_has(self->fd, 0, self->size, 1));
 	p = md_map(self->fd, variant->mode, big, 0, PROT_READ, variant->shared);
 	if (p == MAP_FAILED && variant->mode == MMAPDEMO_MODE_REMAP &&
-	    !variant->shared) {
+	    (!variant->shared || md_mmap_prepare())) {
 		struct mmapdemo_info info;
 
-		/* The new pages are another run: no private remap across. */
+		/*
+		 * The new pages are another run: no private remap across,
+		 * and with mmap_prepare no remap across at all.
+		 */
 		EXPECT_EQ(EINVAL, errno);
 		ASSERT_EQ(0, md_info(self->fd, &info));
 		EXPECT_LT(1, info.segments);
-		p = md_map(self->fd, variant->mode, big, 0, PROT_READ, true);
+		p = md_map(self->fd, md_mmap_prepare() ? MMAPDEMO_MODE_INSERT :
+			   variant->mode, big, 0, PROT_READ, true);
 	}
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_TRUE(mem_has(p, self->size, 0, 1));

@@ -78,8 +78,8 @@ static void run_once(struct sizectx *sc, struct combo *c, unsigned int rep)
 	map = target_map(sc, c->target, c->shared);
 	t1 = now_ns();
 	if (map == MAP_FAILED) {
-		if (c->target == T_REMAP && !c->shared && errno == EINVAL &&
-		    sc->segments > 1) {
+		if (c->target == T_REMAP && (!c->shared || md_mmap_prepare()) &&
+		    errno == EINVAL && sc->segments > 1) {
 			c->unsupported = true;
 			return;
 		}
@@ -242,7 +242,8 @@ void touch_size(struct sizectx *sc)
 		if (combos[i].unsupported) {
 			if (!combos[i].random && !combos[i].write)
 				printf("%-5s %-13s %-7s (mmap: EINVAL, the buffer is %u runs, not one contiguous run)\n",
-				       size_str(sc->size), "remap", "private",
+				       size_str(sc->size), "remap",
+				       combos[i].shared ? "shared" : "private",
 				       sc->segments);
 			continue;
 		}

@@ -11,7 +11,8 @@
  * EOPNOTSUPP, shared writable on a read-only file or any mapping of a
  * write-only file EACCES, MAP_GROWSDOWN or an unknown type EINVAL), then
  * the driver (README: PROT_EXEC EPERM, past 1 GiB EINVAL, remap/insert past
- * the end EINVAL, private remap not contiguous EINVAL). A MAP_FIXED mmap
+ * the end EINVAL, private remap not contiguous EINVAL, and any remap not
+ * contiguous where the driver takes mmap_prepare). A MAP_FIXED mmap
  * the driver refuses has already unmapped what was there.
  */
 #include <errno.h>
@@ -112,8 +113,12 @@ static long mmap_expect(struct fz *z, const struct req *q, bool *driver)
 		return 0;
 	if (pgoff >= z->size || npages > z->size - pgoff)
 		return -EINVAL;
-	/* A private mapping copies on write: one contiguous run or EINVAL. */
-	if (q->f->mode == MMAPDEMO_MODE_REMAP && type == MAP_PRIVATE) {
+	/*
+	 * A private mapping copies on write: one contiguous run or EINVAL;
+	 * with mmap_prepare one action maps one run, shared too.
+	 */
+	if (q->f->mode == MMAPDEMO_MODE_REMAP &&
+	    (type == MAP_PRIVATE || md_mmap_prepare())) {
 		if (!range_contiguous(z, pgoff, npages, &c))
 			return 0;
 		if (!c)

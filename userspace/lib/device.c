@@ -93,3 +93,17 @@ int md_open_mode(unsigned int mode)
 	}
 	return fd;
 }
+
+/*
+ * Does the loaded driver implement mmap_prepare (7.x) rather than ->mmap?
+ * Its sysfs file mmap_api says; dev.mmap_api_is_the_kernels checks that
+ * against the kernel's version.
+ */
+bool md_mmap_prepare(void)
+{
+	char api[32];
+
+	/* Not cached: a test may load the module after it starts. */
+	md_read_text(MD_SYSFS "/mmap_api", api, sizeof(api));
+	return !strcmp(api, "mmap_prepare");
+}

@@ -19,6 +19,7 @@
 
 #define MD_DEVICE	"/dev/mmapdemo"
 #define MD_MODULE	"mmapdemo"
+#define MD_SYSFS	"/sys/class/misc/mmapdemo"
 
 /* device.c */
 size_t md_page_size(void);
@@ -34,6 +35,11 @@ void *md_map(int fd, unsigned int mode, size_t len, off_t offset, int prot,
 	     bool shared);
 /* A fresh read-write file in @mode, or -1. */
 int md_open_mode(unsigned int mode);
+/*
+ * The driver maps with mmap_prepare, where one remap mapping is one
+ * physically contiguous run of the buffer, shared too (else EINVAL).
+ */
+bool md_mmap_prepare(void);
 
 /* pagemap.c: /proc/self/pagemap, one 64-bit entry per page. */
 #define MD_PM_PRESENT	(1ULL << 63)
@@ -45,6 +51,8 @@ int md_open_mode(unsigned int mode);
 int md_pagemap(const void *addr, size_t npages, uint64_t *entries);
 /* Pages in [addr, addr + npages pages) that pagemap shows present. */
 long md_present_pages(const void *addr, size_t npages);
+/* The first buffer page that starts a contiguous run of @npages, or -1. */
+long md_find_run(size_t npages);
 
 /* probe.c: touch one byte and report what happened. */
 enum md_probe_result {

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "libmmapdemo.h"
@@ -47,4 +49,56 @@ long md_present_pages(const void *addr, size_t npages)
 			present++;
 	}
 	return present;
+}
+
+/*
+ * The first buffer page from which @npages pages are one physically
+ * contiguous run, or -1 (ENOENT: none). A shared fault-mode mapping of
+ * the whole buffer, read once, shows each page's frame (root only).
+ */
+long md_find_run(size_t npages)
+{
+	struct mmapdemo_info info;
+	size_t ps = md_page_size(), n, i, run = 0;
+	uint64_t *pfn = NULL;
+	long at = -1;
+	int fd, err = ENOENT;
+	char *p;
+
+	fd = md_open_mode(MMAPDEMO_MODE_FAULT);
+	if (fd < 0)
+		return -1;
+	if (md_info(fd, &info)) {
+		err = errno;
+		goto out;
+	}
+	n = info.size / ps;
+	pfn = calloc(n, sizeof(*pfn));
+	p = pfn ? mmap(NULL, n * ps, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+	if (p == MAP_FAILED) {
+		err = pfn ? errno : ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		(void)*(volatile char *)(p + i * ps);
+	if (md_pagemap(p, n, pfn)) {
+		err = errno;
+	} else {
+		for (i = 0; i < n && at < 0; i++) {
+			uint64_t f = pfn[i] & MD_PM_PFN_MASK;
+
+			if (!f)
+				break;	/* not root: no frames */
+			run = i && f == (pfn[i - 1] & MD_PM_PFN_MASK) + 1 ? run + 1 : 1;
+			if (run == npages)
+				at = (long)(i + 1 - npages);
+		}
+	}
+	munmap(p, n * ps);
+out:
+	free(pfn);
+	close(fd);
+	if (at < 0)
+		errno = err;
+	return at;
 }

@@ -3,7 +3,8 @@
  * mmapdemo-stress: mmap in the file's mode, shared or private, read-only
  * or read-write, at random offsets (past the end too). Expected results
  * come from README.md's "Errors" table: remap/insert ranges past the end
- * and private remap ranges that are not one contiguous run are EINVAL, a
+ * and private remap ranges that are not one contiguous run are EINVAL (any
+ * remap range where the driver takes mmap_prepare), a
  * shared writable mapping of a read-only file EACCES. Prepopulated mmaps
  * are registered as pins.
  */
@@ -68,7 +69,7 @@ void op_mmap(struct worker *w)
 		want = EACCES;
 	else if (prepop && (pgoff >= size || npages > size - pgoff))
 		want = EINVAL;
-	else if (f->mode == MMAPDEMO_MODE_REMAP && !shared) {
+	else if (f->mode == MMAPDEMO_MODE_REMAP && (!shared || md_mmap_prepare())) {
 		c = range_contiguous(pgoff, npages, sh->ps);
 		if (c < 0) {
 			fail(w, "contiguity of pages %u..%u through pagemap: %s",
