@@ -71,6 +71,9 @@ bool tr_is_key_function(const char *func)
 		"track_pfn_remap",
 		/* 7.3: the PAT tracking that fork() shares, and its caller. */
 		"remap_pfn_range_track", "pfnmap_track",
+		/* 7.3's mmap_prepare: the action, run after the VMA exists. */
+		"mmap_action_complete", "remap_pfn_range_complete",
+		"map_kernel_pages_complete",
 		/* 6.12: vma_end_read() is inlined to this when a fault retries. */
 		"up_read",
 		NULL,

@@ -38,8 +38,13 @@ static const char *const fault_parts[] = {
 	"lock_vma_under_rcu", "lock_mm_and_find_vma", "handle_mm_fault",
 	"force_sig_fault",
 };
-/* What the prepopulated modes call in mmap() instead of faulting. */
-static const char *const mmap_parts[] = { "remap_pfn_range", "vm_insert_pages" };
+/*
+ * What the prepopulated modes call in mmap() instead of faulting; with
+ * mmap_prepare the core mm runs their action instead.
+ */
+static const char *const mmap_parts[] = {
+	"remap_pfn_range", "vm_insert_pages", "mmap_action_complete",
+};
 /* Interrupt work that would land inside a fault's graph. */
 static const char *const noise[] = {
 	"irq_enter_rcu", "irq_exit_rcu", "handle_softirqs", "__do_softirq",

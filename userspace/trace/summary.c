@@ -121,7 +121,8 @@ static void on_call(struct summary *s, const struct rec *r)
 	if (s->depth == 0)
 		s->block_is_mmap = !tr_is_fault_top(r->func) &&
 				   (base_is(r->func, "remap_pfn_range") ||
-				    base_is(r->func, "vm_insert_pages"));
+				    base_is(r->func, "vm_insert_pages") ||
+				    base_is(r->func, "mmap_action_complete"));
 	if (s->block_is_mmap && tr_is_pte_update(r->func))
 		note_path(s, r->func, s->mmap_ptes);
 	if (f && base_is(r->func, "force_sig_fault"))
