@@ -1108,12 +1108,14 @@ out:
  * lockdep and kmemleak, and checks that each failure leaves nothing.
  *
  * With mmap_prepare one action maps one PFN range, so a remap across the
- * boundary is EINVAL, and the sweep maps the 4 pages before it, one run.
- * There the hazard is the pending pin: it is made in mmap_prepare, the
- * PTEs come later, and a failure in between (the VMA's allocation) calls
- * no hook of the driver, while the shrinker keeps trying to free the
- * range; a pin left pending would keep the last shrink below from
- * getting through.
+ * boundary is EINVAL, and the sweep maps the same range in insert mode:
+ * there the hazard is the pending pin and the page array its action
+ * reads. Both are taken in mmap_prepare, the PTEs come later, a grow may
+ * publish a new array meanwhile, and a failure in between (the VMA's
+ * allocation) calls no hook of the driver, while the shrinker keeps
+ * trying to free the range; a pin left pending would keep the last
+ * shrink below from getting through. (A one-run remap would not stay one
+ * run: the shrinker's regrown single pages are scattered.)
  */
 struct shrinker {
 	int fd;
@@ -1163,11 +1165,27 @@ static size_t run_boundary(struct fi_env *env, size_t from)
 	return at;
 }
 
+/*
+ * Wait (up to 30 s) until the shrinking thread has grown the buffer back
+ * to at least @size bytes; its grow takes far longer than its shrink.
+ */
+static void wait_for_size(int fd, uint64_t size)
+{
+	struct mmapdemo_info info;
+	int i;
+
+	for (i = 0; i < 30000; i++) {
+		if (!md_info(fd, &info) && info.size >= size)
+			return;
+		usleep(1000);
+	}
+}
+
 TEST_F_TIMEOUT(fi, remap_of_many_runs_fails_cleanly, 300)
 {
 	struct fi_env *env = &self->env;
 	struct shrinker t = { .stop = false };
-	struct mmapdemo_info base, info;
+	struct mmapdemo_info base, info, before;
 	unsigned int n, left, busy = 0, i;
 	size_t len, off, b;
 	char *p, *at;
@@ -1203,8 +1221,8 @@ TEST_F_TIMEOUT(fi, remap_of_many_runs_fails_cleanly, 300)
 		ASSERT_EQ(0, md_info(env->fd, &info));
 		EXPECT_EQ(base.counters.mmap_errors + 1, info.counters.mmap_errors);
 		EXPECT_EQ(0, device_vmas());
+		ASSERT_EQ(0, md_set_mode(env->fd, MMAPDEMO_MODE_INSERT));
 		base = info;
-		len = 4 * env->ps;
 	}
 	t.fd = md_open(O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, t.fd);
@@ -1212,18 +1230,24 @@ TEST_F_TIMEOUT(fi, remap_of_many_runs_fails_cleanly, 300)
 	t.size = env->size;
 	ASSERT_EQ(0, pthread_create(&tid, NULL, shrink_loop, &t));
 
-	sweep_start(&s, md_mmap_prepare() ? "mmap_prepare: remap shared, one run, shrinking" :
+	sweep_start(&s, md_mmap_prepare() ? "mmap_prepare: insert shared, many runs, shrinking" :
 					    "mmap: remap shared, many runs, shrinking");
 	for (n = 1; n <= MAX_ATTEMPTS && !s.done; n++) {
 		at = windows_next(&w, len, true);
 		ASSERT_NE(NULL, at);
+		wait_for_size(env->fd, off + len);
+		ASSERT_EQ(0, md_info(env->fd, &before));
 		fi_arm(env->nth, n);
 		p = mmap(at, len, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE,
 			 env->fd, off);
 		err = errno;
 		left = fi_disarm(env->nth);
-		if (p == MAP_FAILED && err == EINVAL && busy < 4 * MAX_ATTEMPTS) {
-			busy++;		/* the buffer was small just then */
+		ASSERT_EQ(0, md_info(env->fd, &info));
+		/* A resize ran meanwhile: the buffer may have been small then. */
+		if (p == MAP_FAILED && err == EINVAL && busy < 4 * MAX_ATTEMPTS &&
+		    (before.size < off + len ||
+		     info.counters.resizes != before.counters.resizes)) {
+			busy++;
 			n--;
 			continue;
 		}
