@@ -390,13 +390,6 @@ TEST_F(module, large_buffer_loads)
 	close(fd);
 }
 
-/*
- * With single-page allocations the buffer is (almost surely) several
- * physically contiguous runs. remap_pfn_range() only copies on write over
- * one run covering the whole VMA: a private remap mapping across runs is
- * refused with EINVAL. ->mmap maps a shared one run by run; mmap_prepare
- * describes one action, which maps one run: EINVAL there too.
- */
 /* A shared remap of the whole buffer, @segments runs, read-only. */
 static void shared_remap_of_runs(struct __test_metadata *_metadata, int fd,
 				 size_t size, unsigned int segments)
@@ -414,6 +407,13 @@ static void shared_remap_of_runs(struct __test_metadata *_metadata, int fd,
 	munmap(p, size);
 }
 
+/*
+ * With single-page allocations the buffer is (almost surely) several
+ * physically contiguous runs. remap_pfn_range() only copies on write over
+ * one run covering the whole VMA: a private remap mapping across runs is
+ * refused with EINVAL. ->mmap maps a shared one run by run; mmap_prepare
+ * describes one action, which maps one run: EINVAL there too.
+ */
 TEST_F(module, private_remap_needs_one_contiguous_run)
 {
 	size_t size = 256 << 10;
