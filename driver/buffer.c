@@ -270,7 +270,7 @@ static int mmapdemo_buf_pin(struct mmapdemo_buf *buf, pgoff_t first,
 	struct mmapdemo_pin *pin;
 	long ret;
 
-	pin = kzalloc(sizeof(*pin), GFP_KERNEL);
+	pin = mmapdemo_kzalloc_obj(*pin, GFP_KERNEL);
 	if (!pin)
 		return -ENOMEM;
 

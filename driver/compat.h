@@ -2,13 +2,15 @@
 /*
  * Every difference between the kernels mmapdemo builds for (Debian's 6.1,
  * 6.12 and 7.3 and their -rt flavours) lives here. The MMAPDEMO_HAVE_* macros
- * come from probes of the kernel's headers in Kbuild.
+ * come from probes of the kernel's headers in Kbuild; a few macros are
+ * tested directly.
  */
 #ifndef MMAPDEMO_COMPAT_H
 #define MMAPDEMO_COMPAT_H
 
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/slab.h>
 
 /* vm_flags became read-only behind vm_flags_set() and friends in 6.3. */
 static inline void mmapdemo_vm_flags_set(struct vm_area_struct *vma,
@@ -58,6 +60,16 @@ static inline void mmapdemo_zap_special(struct vm_area_struct *vma,
 	zap_vma_ptes(vma, address, size);
 #endif
 }
+
+/*
+ * Allocate one zeroed object of @obj's type: kzalloc_obj() from 7.0,
+ * which checkpatch asks for; kzalloc() of its size before.
+ */
+#ifdef kzalloc_obj
+#define mmapdemo_kzalloc_obj(obj, gfp)	kzalloc_obj(obj, gfp)
+#else
+#define mmapdemo_kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)
+#endif
 
 /*
  * The mmap API the driver implements, by what the kernel has. From 6.16

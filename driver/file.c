@@ -19,7 +19,7 @@ static int mmapdemo_open(struct inode *inode, struct file *file)
 						struct mmapdemo_dev, misc);
 	struct mmapdemo_file *f;
 
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	f = mmapdemo_kzalloc_obj(*f, GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
 	f->dev = dev;
