@@ -62,8 +62,8 @@ static inline void mmapdemo_zap_special(struct vm_area_struct *vma,
 }
 
 /*
- * Allocate one zeroed object of @obj's type: kzalloc_obj() from 7.0,
- * which checkpatch asks for; kzalloc() of its size before.
+ * Allocate one zeroed object of @obj's type: kzalloc_obj() where slab.h
+ * has it (7.3), which checkpatch asks for; kzalloc() of its size before.
  */
 #ifdef kzalloc_obj
 #define mmapdemo_kzalloc_obj(obj, gfp)	kzalloc_obj(obj, gfp)
