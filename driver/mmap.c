@@ -274,20 +274,21 @@ static int mmapdemo_remap_mapped(unsigned long start, unsigned long end,
 static int mmapdemo_insert_mapped(unsigned long start, unsigned long end,
 				  pgoff_t pgoff, const struct file *file,
 				  void **vm_private_data);
-#define MMAPDEMO_MAPPED(fn)	.mapped = (fn),
-#else
-#define MMAPDEMO_MAPPED(fn)
 #endif
 
 static const struct vm_operations_struct mmapdemo_fault_vm_ops = {
-	MMAPDEMO_MAPPED(mmapdemo_demand_mapped)
+#ifdef MMAPDEMO_MMAP_PREPARE
+	.mapped = mmapdemo_demand_mapped,
+#endif
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_fault,
 };
 
 static const struct vm_operations_struct mmapdemo_faultaround_vm_ops = {
-	MMAPDEMO_MAPPED(mmapdemo_demand_mapped)
+#ifdef MMAPDEMO_MMAP_PREPARE
+	.mapped = mmapdemo_demand_mapped,
+#endif
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_fault,
@@ -295,7 +296,9 @@ static const struct vm_operations_struct mmapdemo_faultaround_vm_ops = {
 };
 
 static const struct vm_operations_struct mmapdemo_remap_vm_ops = {
-	MMAPDEMO_MAPPED(mmapdemo_remap_mapped)
+#ifdef MMAPDEMO_MMAP_PREPARE
+	.mapped = mmapdemo_remap_mapped,
+#endif
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.access = mmapdemo_remap_access,
@@ -303,7 +306,9 @@ static const struct vm_operations_struct mmapdemo_remap_vm_ops = {
 
 /* ->fault maps pages again after MADV_DONTNEED. */
 static const struct vm_operations_struct mmapdemo_insert_vm_ops = {
-	MMAPDEMO_MAPPED(mmapdemo_insert_mapped)
+#ifdef MMAPDEMO_MMAP_PREPARE
+	.mapped = mmapdemo_insert_mapped,
+#endif
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_fault,
