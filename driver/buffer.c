@@ -367,6 +367,14 @@ static bool mmapdemo_pin_abandoned(struct mmapdemo_pin *pin)
 	return true;
 }
 
+/* Under @lock: @pin blocks nothing any more; its file's release frees it. */
+static void mmapdemo_pin_abandon(struct mmapdemo_buf *buf,
+				 struct mmapdemo_pin *pin)
+{
+	list_move(&pin->node, &buf->abandoned);
+	mmapdemo_pin_settle(pin);
+}
+
 void mmapdemo_buf_release_file(struct mmapdemo_buf *buf,
 			       const struct file *file)
 {
@@ -374,10 +382,8 @@ void mmapdemo_buf_release_file(struct mmapdemo_buf *buf,
 
 	mutex_lock(&buf->lock);
 	list_for_each_entry_safe(pin, next, &buf->pins, node) {
-		if (pin->mm && pin->file == file) {
-			list_move(&pin->node, &buf->abandoned);
-			mmapdemo_pin_settle(pin);
-		}
+		if (pin->mm && pin->file == file)
+			mmapdemo_pin_abandon(buf, pin);
 	}
 	list_for_each_entry_safe(pin, next, &buf->abandoned, node) {
 		if (pin->file == file) {
@@ -418,8 +424,7 @@ static bool mmapdemo_pins_allow_shrink(struct mmapdemo_buf *buf,
 			continue;
 		if (!mmapdemo_pin_abandoned(pin))
 			return false;
-		list_move(&pin->node, &buf->abandoned);
-		mmapdemo_pin_settle(pin);
+		mmapdemo_pin_abandon(buf, pin);
 	}
 	return true;
 }
