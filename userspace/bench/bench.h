@@ -60,6 +60,7 @@ struct sizectx {
 	uint64_t expect_pattern;	/* touch_read() sum over the pattern */
 	unsigned int reps;		/* repetitions at this size */
 	unsigned int segments;		/* contiguous runs of the buffer */
+	bool mmap_prepare;		/* the driver maps with mmap_prepare */
 };
 
 /* stats.c: clocks and medians. */
@@ -104,6 +105,18 @@ const char *target_name(enum target t);
 bool target_is_device(enum target t);
 /* Can @t be mapped shared / private at all? */
 bool target_has_share(enum target t, bool shared);
+/*
+ * Can @t map the whole buffer of @sc? All but remap can. A private remap
+ * mapping must be one physically contiguous run of the buffer, and with
+ * mmap_prepare (7.3) a shared one too; else mmap() fails with EINVAL.
+ */
+bool target_maps_buffer(const struct sizectx *sc, enum target t, bool shared);
+/*
+ * The prepopulated mapping of the whole buffer that the touch family's
+ * "/remap" column is against and the copy family's warm mapping is:
+ * remap, shared, where it maps the buffer, else insert, shared.
+ */
+enum target target_anchor(const struct sizectx *sc);
 /* Set up what target_map() needs before the clock starts. */
 void target_prepare(const struct sizectx *sc, enum target t);
 /* mmap() only, so that the caller can time it; MAP_FAILED on failure. */

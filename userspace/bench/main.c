@@ -126,6 +126,7 @@ static void size_setup(struct sizectx *sc, int fd, uint64_t size)
 	if (md_info(fd, &info))
 		die_errno("MMAPDEMO_IOC_GET_INFO");
 	sc->segments = info.segments;
+	sc->mmap_prepare = md_mmap_prepare();
 	sc->memfd = memfd_create("mmapdemo-bench", MFD_CLOEXEC);
 	if (sc->memfd < 0)
 		die_errno("memfd_create");
@@ -168,6 +169,9 @@ static void print_header(const struct mmapdemo_info *info)
 	       fab, thp, size_str(info->size), info->segments);
 	printf("# every figure is a median; reps %u at 1M and more, up to %u below\n",
 	       opt.reps, reps_for_size(page_size));
+	if (md_mmap_prepare())
+		printf("# the driver maps with mmap_prepare: a remap mapping must be one contiguous\n"
+		       "# run, so where the buffer is several, insert stands in for remap (notes say where)\n");
 	if (getenv("GLIBC_TUNABLES"))
 		printf("# GLIBC_TUNABLES=%s\n", getenv("GLIBC_TUNABLES"));
 }

@@ -50,6 +50,18 @@ bool target_has_share(enum target t, bool shared)
 	return !shared;
 }
 
+bool target_maps_buffer(const struct sizectx *sc, enum target t, bool shared)
+{
+	if (t != T_REMAP || sc->segments == 1)
+		return true;
+	return shared && !sc->mmap_prepare;
+}
+
+enum target target_anchor(const struct sizectx *sc)
+{
+	return target_maps_buffer(sc, T_REMAP, true) ? T_REMAP : T_INSERT;
+}
+
 bool target_has_pattern(enum target t)
 {
 	return target_is_device(t) || t == T_SHMEM;

@@ -5,6 +5,10 @@
  * sequential and random, read and write, with the page faults it took
  * (getrusage) and what the driver counted. Each repetition runs every
  * combination once, so that drift in the machine's speed hits them all.
+ * The "/remap" column is each combination against remap, shared, of the
+ * same order and access; where remap cannot map the whole buffer (with
+ * mmap_prepare, a buffer of several runs) against insert, shared, the
+ * other mode that populates in mmap(), and a line and the CSV say so.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,7 +20,7 @@
 struct combo {
 	enum target target;
 	bool shared, random, write;
-	bool unsupported;	/* private remap of a non-contiguous buffer */
+	bool unsupported;	/* remap that cannot map this buffer */
 	bool checked;		/* bytes checked in full once */
 	struct series mmap, touch, total, munmap;
 	struct series minflt_mmap, minflt_touch, drv_faults, drv_mapped;
@@ -32,12 +36,17 @@ void touch_begin(void)
 		       "size,pages,target,share,order,access,reps,mmap_ns,touch_ns,total_ns,munmap_ns,"
 		       "mmap_ns_per_page,touch_ns_per_page,total_ns_per_page,munmap_ns_per_page,"
 		       "minflt_mmap_per_page,minflt_touch_per_page,drv_faults_per_page,drv_mapped_per_page,"
-		       "total_vs_remap");
+		       "total_vs_remap,anchor");
 	table_title("first touch: mmap() and one access to every page (ns per page, medians)");
 	printf("total = mmap + touch; /remap = median over the repetitions of total\n"
 	       "against remap (shared) of the same order and access; flt = getrusage\n"
 	       "minor faults of the touch; drvflt = ->fault calls, mapped = pages the\n"
-	       "driver mapped itself (map_pages, remap, insert), both per page.\n\n");
+	       "driver mapped itself (map_pages, remap, insert), both per page.\n");
+	if (md_mmap_prepare())
+		printf("mmap_prepare: a remap mapping must be one contiguous run; at a size\n"
+		       "where the buffer is several, /remap is against insert (shared), and\n"
+		       "a line before the size's rows says so.\n");
+	printf("\n");
 	printf("%-5s %-13s %-7s %-4s %-5s %4s %9s %9s %9s %7s %9s %8s %8s %8s\n",
 	       "size", "target", "share", "ord", "acc", "reps", "mmap/pg",
 	       "touch/pg", "total/pg", "/remap", "unmap/pg", "flt/pg", "drvflt",
@@ -77,14 +86,8 @@ static void run_once(struct sizectx *sc, struct combo *c, unsigned int rep)
 	t0 = now_ns();
 	map = target_map(sc, c->target, c->shared);
 	t1 = now_ns();
-	if (map == MAP_FAILED) {
-		if (c->target == T_REMAP && (!c->shared || md_mmap_prepare()) &&
-		    errno == EINVAL && sc->segments > 1) {
-			c->unsupported = true;
-			return;
-		}
+	if (map == MAP_FAILED)
 		die("mmap of %s: %s", combo_name(sc, c), strerror(errno));
-	}
 	f1 = md_minflt();
 	t2 = now_ns();
 	if (c->write)
@@ -149,7 +152,7 @@ static struct combo *find_combo(struct combo *combos, unsigned int n,
 }
 
 static void emit(const struct sizectx *sc, const struct combo *c,
-		 const struct combo *remap)
+		 const struct combo *anchor)
 {
 	double pages = (double)sc->pages;
 	bool device = target_is_device(c->target);
@@ -166,8 +169,8 @@ static void emit(const struct sizectx *sc, const struct combo *c,
 		.drv_faults_pp = device ? series_median(&c->drv_faults) : -1,
 	};
 	double munmap_pp = series_median(&c->munmap) / pages;
-	/* Against remap shared, same order and access, in the same run. */
-	double vs_remap = remap ? paired_median(&c->total, &remap->total) : 0;
+	/* Against the anchor, same order and access, in the same run. */
+	double vs_remap = anchor ? paired_median(&c->total, &anchor->total) : 0;
 	double mapped = device ? series_median(&c->drv_mapped) : -1;
 	char drv[16] = "-", map[16] = "-";
 
@@ -180,7 +183,7 @@ static void emit(const struct sizectx *sc, const struct combo *c,
 	       c->shared ? "shared" : "private", c->random ? "rand" : "seq",
 	       c->write ? "write" : "read", c->mmap.n, r.mmap_pp, r.touch_pp,
 	       r.total_pp, vs_remap, munmap_pp, r.minflt_touch_pp, drv, map);
-	csv_row(csv, "%llu,%zu,%s,%s,%s,%s,%u,%.0f,%.0f,%.0f,%.0f,%.2f,%.2f,%.2f,%.2f,%.5f,%.5f,%s,%s,%.4f",
+	csv_row(csv, "%llu,%zu,%s,%s,%s,%s,%u,%.0f,%.0f,%.0f,%.0f,%.2f,%.2f,%.2f,%.2f,%.5f,%.5f,%s,%s,%.4f,%s",
 		(unsigned long long)sc->size, sc->pages, target_name(c->target),
 		c->shared ? "shared" : "private", c->random ? "random" : "seq",
 		c->write ? "write" : "read", c->mmap.n,
@@ -188,7 +191,8 @@ static void emit(const struct sizectx *sc, const struct combo *c,
 		series_median(&c->total), series_median(&c->munmap),
 		r.mmap_pp, r.touch_pp, r.total_pp, munmap_pp,
 		series_median(&c->minflt_mmap), r.minflt_touch_pp,
-		device ? drv : "", device ? map : "", vs_remap);
+		device ? drv : "", device ? map : "", vs_remap,
+		anchor ? target_name(anchor->target) : "");
 	targets_touch(&r);
 }
 
@@ -215,6 +219,7 @@ static void paired_ratio(const struct sizectx *sc, struct combo *combos,
 void touch_size(struct sizectx *sc)
 {
 	struct combo *combos = calloc(MAX_COMBOS, sizeof(*combos));
+	enum target anchor = target_anchor(sc);
 	unsigned int n = 0, i, rep;
 	int t, s, o, w;
 
@@ -230,6 +235,8 @@ void touch_size(struct sizectx *sc)
 					combos[n].shared = s;
 					combos[n].random = o;
 					combos[n].write = w;
+					combos[n].unsupported =
+						!target_maps_buffer(sc, t, s);
 					n++;
 				}
 
@@ -238,17 +245,20 @@ void touch_size(struct sizectx *sc)
 			if (!combos[i].unsupported)
 				run_once(sc, &combos[i], rep);
 
+	if (anchor != T_REMAP)
+		printf("%-5s /remap of this size is against %s (shared): remap cannot map %u runs with mmap_prepare\n",
+		       size_str(sc->size), target_name(anchor), sc->segments);
 	for (i = 0; i < n; i++) {
 		if (combos[i].unsupported) {
 			if (!combos[i].random && !combos[i].write)
-				printf("%-5s %-13s %-7s (mmap: EINVAL, the buffer is %u runs, not one contiguous run)\n",
+				printf("%-5s %-13s %-7s (not run: mmap() gives EINVAL, the buffer is %u runs, not one contiguous run)\n",
 				       size_str(sc->size), "remap",
 				       combos[i].shared ? "shared" : "private",
 				       sc->segments);
 			continue;
 		}
 		emit(sc, &combos[i],
-		     find_combo(combos, n, T_REMAP, true, combos[i].random,
+		     find_combo(combos, n, anchor, true, combos[i].random,
 				combos[i].write));
 	}
 	paired_ratio(sc, combos, n);
