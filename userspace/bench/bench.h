@@ -174,9 +174,12 @@ struct touch_result {
 void targets_touch(const struct touch_result *r);
 /* faultaround/shmem first sequential read, paired per repetition. */
 void targets_touch_ratio(uint64_t size, double ratio);
-/* Mapped throughput over read()'s: memcpy, summing in place, 4K reads. */
-void targets_copy(uint64_t size, double memcpy_ratio, double sum_ratio,
-		  double vs_page_reads);
+/*
+ * Mapped throughput over read()'s: memcpy, summing in place, 4K reads,
+ * through a shared mapping of mode @mapping ("remap", "insert").
+ */
+void targets_copy(uint64_t size, const char *mapping, double memcpy_ratio,
+		  double sum_ratio, double vs_page_reads);
 void targets_lock(enum target t, bool shared, bool write, double faults_pp,
 		  double mmap_lock_per_fault);
 /* Print the verdicts and write targets.csv; returns how many were missed. */

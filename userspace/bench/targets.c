@@ -33,6 +33,7 @@ static struct worst {
 	bool seen;
 	uint64_t size;
 	double ratio;
+	const char *mapping;	/* of the mapped side, at that size */
 } copy_worst, sum_worst, page_worst;
 
 static struct {
@@ -51,7 +52,8 @@ void targets_touch(const struct touch_result *r)
 	touch[ntouch++] = *r;
 }
 
-static void lowest(struct worst *w, uint64_t size, double ratio)
+static void lowest(struct worst *w, uint64_t size, double ratio,
+		   const char *mapping)
 {
 	if (size < MiB)
 		return;
@@ -59,6 +61,7 @@ static void lowest(struct worst *w, uint64_t size, double ratio)
 		w->seen = true;
 		w->size = size;
 		w->ratio = ratio;
+		w->mapping = mapping;
 	}
 }
 
@@ -70,12 +73,12 @@ void targets_touch_ratio(uint64_t size, double ratio)
 	}
 }
 
-void targets_copy(uint64_t size, double memcpy_ratio, double sum_ratio,
-		  double vs_page_reads)
+void targets_copy(uint64_t size, const char *mapping, double memcpy_ratio,
+		  double sum_ratio, double vs_page_reads)
 {
-	lowest(&copy_worst, size, memcpy_ratio);
-	lowest(&sum_worst, size, sum_ratio);
-	lowest(&page_worst, size, vs_page_reads);
+	lowest(&copy_worst, size, memcpy_ratio, mapping);
+	lowest(&sum_worst, size, sum_ratio, mapping);
+	lowest(&page_worst, size, vs_page_reads, mapping);
 }
 
 void targets_lock(enum target t, bool shared, bool write, double faults_pp,
@@ -146,7 +149,7 @@ int targets_report(void)
 {
 	uint64_t max = largest_size();
 	const struct touch_result *fa, *sh;
-	char detail[160];
+	char detail[200];
 	size_t i;
 
 	table_title("targets of issue 5 (this run)");
@@ -200,8 +203,9 @@ int targets_report(void)
 
 	if (copy_worst.seen) {
 		snprintf(detail, sizeof(detail),
-			 "lowest at %s, %s chunks; against 4K read()s %.2fx (at %s); summed in place against read()+sum %.2fx (at %s)",
-			 size_str(copy_worst.size), size_str(opt.chunk),
+			 "lowest at %s (%s mapping), %s chunks; against 4K read()s %.2fx (at %s); summed in place against read()+sum %.2fx (at %s)",
+			 size_str(copy_worst.size), copy_worst.mapping,
+			 size_str(opt.chunk),
 			 page_worst.ratio, size_str(page_worst.size),
 			 sum_worst.ratio, size_str(sum_worst.size));
 		verdict("memcpy from mapping / read() throughput (>=1M)",
