@@ -24,7 +24,7 @@ struct line {
 struct lines {
 	struct line *v;
 	int n;
-	char name[64], kernel[96], mode[32], map[32];
+	char name[64], kernel[96], mode[32], map[32], graph[512];
 	unsigned long page_size;
 };
 
@@ -60,6 +60,7 @@ static int load(const char *path, struct lines *L)
 			tr_field(l->r.fields, "kernel", L->kernel, sizeof(L->kernel));
 			tr_field(l->r.fields, "mode", L->mode, sizeof(L->mode));
 			tr_field(l->r.fields, "map", L->map, sizeof(L->map));
+			tr_field(l->r.fields, "graph", L->graph, sizeof(L->graph));
 			tr_field_ul(l->r.fields, "page_size", &L->page_size);
 		}
 	}
@@ -77,14 +78,16 @@ static bool is_event(const struct line *l, const char *name)
  * [*from, *to) of the @nth fault on the mapping (1-based): from its
  * page_fault_user event to the next fault, mmap or munmap. Returns the
  * fault's page, or -1 with the mmap() part (up to the mmapdemo_mmap event)
- * if there is no such fault, and *total the faults on the mapping.
+ * if there is no such fault or the graph is the mmap() call's
+ * (--mmap-graph: the faults have no graph), and *total the faults on the
+ * mapping.
  */
 static long find_range(const struct lines *L, int nth, int *from, int *to,
 		       int *total)
 {
 	unsigned long start = 0, len = 0, a;
 	long page = -1;
-	int i, k = 0, mmap_at = -1;
+	int i, k = 0, mmap_at = -1, depth, block;
 
 	*from = *to = -1;
 	for (i = 0; i < L->n; i++) {
@@ -101,7 +104,8 @@ static long find_range(const struct lines *L, int nth, int *from, int *to,
 			*to = i;
 		if (is_event(l, "page_fault_user") &&
 		    !tr_field_ul(l->r.fields, "address", &a) && len &&
-		    a >= start && a - start < len && ++k == nth) {
+		    a >= start && a - start < len && ++k == nth &&
+		    !tr_is_mmap_top(L->graph)) {
 			*from = i;
 			page = (a - start) / L->page_size;
 		}
@@ -112,12 +116,28 @@ static long find_range(const struct lines *L, int nth, int *from, int *to,
 			*to = L->n;
 		return page;
 	}
-	/* No such fault: from the first graph line to the mmap event. */
+	/*
+	 * No such fault: from the first graph line to the mmap event, or,
+	 * if the event is inside a graph block (do_mmap's, with
+	 * --mmap-graph), that whole block: on 7.3 the driver's mmap_prepare
+	 * fires the event before the core mm runs its action.
+	 */
 	for (i = 0; i < L->n && L->v[i].r.kind != REC_ENTRY &&
 		    L->v[i].r.kind != REC_LEAF && L->v[i].r.kind != REC_EVENT; i++)
 		;
 	*from = i;
 	*to = mmap_at >= 0 ? mmap_at + 1 : L->n;
+	for (depth = 0, block = i; mmap_at >= 0 && i < L->n; i++) {
+		if (i == mmap_at && depth)
+			*from = block;
+		if (L->v[i].r.kind == REC_ENTRY && !depth++)
+			block = i;
+		depth -= L->v[i].r.kind == REC_EXIT && depth > 0;
+		if (i >= mmap_at && !depth) {
+			*to = i + 1;
+			break;
+		}
+	}
 	return -1;
 }
 

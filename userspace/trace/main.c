@@ -39,6 +39,9 @@ static const char usage_text[] =
 	"  -n, --pages N       pages each scenario maps and touches (default 4;\n"
 	"                      past-end always maps the last page and one past it)\n"
 	"  -a, --all           every scenario, each in its own mode (or -m's)\n"
+	"  -M, --mmap-graph    graph the mmap() call (from do_mmap) instead of the\n"
+	"                      fault path: where the driver's ->mmap or\n"
+	"                      ->mmap_prepare runs and who writes the PTEs\n"
 	"  -T, --no-trace-cmd  no .dat, even when trace-cmd is installed\n"
 	"  -t, --tracefs DIR   the tracefs mount (default: from /proc/mounts)\n"
 	"  -q, --quiet         print no summaries (the .txt files still have them)\n"
@@ -134,7 +137,7 @@ static int summarize_to(const char *trace, const char *txt, bool quiet)
 }
 
 static int record_all(struct run *runs, int nruns, const char *tracefs_dir,
-		      const struct record_opts *o, bool quiet)
+		      const struct record_opts *o, bool mmap_graph, bool quiet)
 {
 	char path[PATH_MAX], txt[PATH_MAX + 8];
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -153,7 +156,7 @@ static int record_all(struct run *runs, int nruns, const char *tracefs_dir,
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	/* The pid filters are written before the tracer runs: see scenario.c. */
-	if (tr_tracefs_setup(t) || tr_child_start(runs, nruns, &c) ||
+	if (tr_tracefs_setup(t, mmap_graph) || tr_child_start(runs, nruns, &c) ||
 	    tr_tracefs_filter_pid(t, c.pid) || tr_tracefs_start(t)) {
 		status = EXIT_FAIL;
 		goto out;
@@ -200,6 +203,7 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "pages", required_argument, NULL, 'n' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "mmap-graph", no_argument, NULL, 'M' },
 		{ "no-trace-cmd", no_argument, NULL, 'T' },
 		{ "tracefs", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -214,17 +218,19 @@ int main(int argc, char **argv)
 	bool trace_cmd = true;
 	const char *mode = NULL, *tracefs_dir = NULL;
 	bool all = false, quiet = false, summary = false, excerpt = false;
+	bool mmap_graph = false;
 	long npages = 4, nth = 1;
 	struct run runs[64];
 	int opt, nruns = 0, i, status = EXIT_OK;
 	size_t k;
 
-	while ((opt = getopt_long(argc, argv, "o:m:n:aTt:qsef:lh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:m:n:aMTt:qsef:lh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': o.outdir = optarg; break;
 		case 'm': mode = optarg; break;
 		case 'n': npages = strtol(optarg, NULL, 0); break;
 		case 'a': all = true; break;
+		case 'M': mmap_graph = true; break;
 		case 'T': trace_cmd = false; break;
 		case 't': tracefs_dir = optarg; break;
 		case 'q': quiet = true; break;
@@ -270,5 +276,5 @@ int main(int argc, char **argv)
 	}
 	if (!trace_cmd || !have_trace_cmd())
 		o.dat = NULL;
-	return record_all(runs, nruns, tracefs_dir, &o, quiet);
+	return record_all(runs, nruns, tracefs_dir, &o, mmap_graph, quiet);
 }

@@ -33,6 +33,16 @@ bool tr_is_fault_top(const char *func)
 	return in(func, names);
 }
 
+/* Where the mmap() call's graph starts (--mmap-graph): see setup.c. */
+bool tr_is_mmap_top(const char *func)
+{
+	static const char *const names[] = {
+		"do_mmap", "vm_mmap_pgoff", "ksys_mmap_pgoff", NULL,
+	};
+
+	return in(func, names);
+}
+
 /* The functions that write the PTE, or the last traceable ones before. */
 bool tr_is_pte_update(const char *func)
 {
@@ -74,6 +84,18 @@ bool tr_is_key_function(const char *func)
 		/* 7.3's mmap_prepare: the action, run after the VMA exists. */
 		"mmap_action_complete", "remap_pfn_range_complete",
 		"map_kernel_pages_complete",
+		/*
+		 * The mmap() call: where the VMA is made, where the driver's
+		 * ->mmap or ->mmap_prepare runs, and (7.3) the action and
+		 * ->mapped after the VMA is in the tree.
+		 */
+		"do_mmap", "vm_mmap_pgoff", "ksys_mmap_pgoff",
+		"__get_unmapped_area", "mmap_region", "__mmap_region",
+		"__mmap_setup", "call_mmap_prepare", "vfs_mmap_prepare",
+		"mmap_file", "vfs_mmap", "call_mmap", "__mmap_new_vma",
+		"__mmap_new_file_vma", "vm_area_alloc", "vma_link_file",
+		"__mmap_complete", "mmap_action_prepare", "mmap_action_finish",
+		"call_vma_mapped", "vma_set_page_prot",
 		/* 6.12: vma_end_read() is inlined to this when a fault retries. */
 		"up_read",
 		NULL,

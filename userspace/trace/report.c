@@ -154,14 +154,24 @@ void sm_print(FILE *out, struct summary *s, const char *path)
 	fprintf(out, "driver map_pages: %d (pages mapped=%d)\n", s->map_pages,
 		s->map_pages_mapped);
 	fprintf(out, "signals sent: %d\n", s->signals);
-	print_paths(out, "chain", s->chains, "none (no fault reached the driver)");
-	print_branches(out, s, shared);
-	print_paths(out, "pte update", s->ptes, "none in a fault");
-	print_locking(out, s, strstr(graph, "lock_vma_under_rcu") != NULL);
-	print_times(out, "driver fault handler", s->drv_us, s->ndrv_us);
+	if (tr_is_mmap_top(graph)) {
+		fprintf(out, "fault path: not traced (--mmap-graph: the graph is "
+			"the mmap() call's)\n");
+		print_paths(out, "mmap chain", s->mmap_chains,
+			    "none (mmap() did not call the driver)");
+	} else {
+		print_paths(out, "chain", s->chains, "none (no fault reached the driver)");
+		print_branches(out, s, shared);
+		print_paths(out, "pte update", s->ptes, "none in a fault");
+		print_locking(out, s, strstr(graph, "lock_vma_under_rcu") != NULL);
+		print_times(out, "driver fault handler", s->drv_us, s->ndrv_us);
+		fprintf(out, "mmap chain: not traced (record with --mmap-graph)\n");
+	}
 	print_paths(out, "mmap-time pte setup", s->mmap_ptes, "none");
 	if (s->mmap_us > 0)
 		fprintf(out, "mmap-time pte setup time: %.1f us\n", s->mmap_us);
+	if (s->mmap_call_us > 0)
+		fprintf(out, "mmap() time: %.1f us (do_mmap)\n", s->mmap_call_us);
 	fprintf(out, "vma events: open=%d close=%d\n", s->vma_open, s->vma_close);
 	for (i = 0; i < s->nmeta; i++)
 		if (!strncmp(s->meta[i], "counters ", 9))

@@ -45,6 +45,13 @@ static const char *const fault_parts[] = {
 static const char *const mmap_parts[] = {
 	"remap_pfn_range", "vm_insert_pages", "mmap_action_complete",
 };
+/*
+ * Where the mmap() call starts, for --mmap-graph: the first of these that
+ * can be traced (do_mmap is the one every kernel here has).
+ */
+static const char *const mmap_entries[] = {
+	"do_mmap", "vm_mmap_pgoff", "ksys_mmap_pgoff",
+};
 /* Interrupt work that would land inside a fault's graph. */
 static const char *const noise[] = {
 	"irq_enter_rcu", "irq_exit_rcu", "handle_softirqs", "__do_softirq",
@@ -139,11 +146,22 @@ static const struct {
 	{ "function-fork", "0", true }, { "event-fork", "0", true },
 };
 
-int tr_tracefs_setup(struct tracefs *t)
+int tr_tracefs_setup(struct tracefs *t, bool mmap_graph)
 {
 	char self[32], rel[96], path[PATH_MAX], *old;
 	size_t i;
 
+	if (!*t->graph && mmap_graph) {
+		pick(t, mmap_entries, N(mmap_entries), true, t->graph,
+		     sizeof(t->graph));
+		if (!*t->graph) {
+			fprintf(stderr, "mmapdemo-trace: none of %s, %s, %s can be "
+				"traced here\n", mmap_entries[0], mmap_entries[1],
+				mmap_entries[2]);
+			return -1;
+		}
+		pick(t, noise, N(noise), false, t->notrace, sizeof(t->notrace));
+	}
 	if (!*t->graph) {
 		pick(t, arch_entries, N(arch_entries), true, t->graph,
 		     sizeof(t->graph));

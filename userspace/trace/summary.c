@@ -8,6 +8,9 @@
  * to its time. Faults on the scenario's mapping (from the mmapdemo_mmap
  * event) are counted per page; others are only counted. The call chain
  * is the stack of the graph when the first driver function is entered.
+ * A block of the mmap() call (do_mmap with --mmap-graph, or the
+ * prepopulating calls the fault path's graph also starts at) gives the
+ * mmap-time PTE paths, and the stacks where mmap() calls the driver.
  * report.c prints it.
  */
 #include <stdio.h>
@@ -119,12 +122,18 @@ static void on_call(struct summary *s, const struct rec *r)
 	struct fault *f = s->cur;
 
 	if (s->depth == 0)
+		s->block_is_mmap_call = tr_is_mmap_top(r->func);
+	if (s->depth == 0)
 		s->block_is_mmap = !tr_is_fault_top(r->func) &&
-				   (base_is(r->func, "remap_pfn_range") ||
+				   (s->block_is_mmap_call ||
+				    base_is(r->func, "remap_pfn_range") ||
 				    base_is(r->func, "vm_insert_pages") ||
 				    base_is(r->func, "mmap_action_complete"));
 	if (s->block_is_mmap && tr_is_pte_update(r->func))
 		note_path(s, r->func, s->mmap_ptes);
+	if (s->block_is_mmap && tr_is_driver(r->func) &&
+	    (s->depth == 0 || !tr_is_driver(s->stack[s->depth - 1])))
+		note_path(s, r->func, s->mmap_chains);
 	if (f && base_is(r->func, "force_sig_fault"))
 		s->signals++;
 	if (!f)
@@ -154,7 +163,9 @@ static void on_return(struct summary *s, const char *func, double dur_us,
 {
 	if (top && s->cur)
 		s->cur->time_us += dur_us;
-	if (top && s->block_is_mmap)
+	if (top && s->block_is_mmap_call)
+		s->mmap_call_us += dur_us;
+	else if (top && s->block_is_mmap)
 		s->mmap_us += dur_us;
 	if (base_is(func, "mmapdemo_fault [mmapdemo]") && s->cur &&
 	    s->ndrv_us < s->cap)

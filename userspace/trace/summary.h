@@ -36,9 +36,11 @@ struct summary {
 	struct fault *cur;		/* NULL: not in a fault of the mapping */
 	char stack[MAX_DEPTH][128];
 	int depth;
-	bool block_is_mmap;		/* a remap_pfn_range/vm_insert_pages block */
-	double mmap_us;
+	bool block_is_mmap;		/* a do_mmap/remap_pfn_range/... block */
+	bool block_is_mmap_call;	/* of those, do_mmap's (--mmap-graph) */
+	double mmap_us, mmap_call_us;
 	struct chain chains[MAX_CHAINS], ptes[MAX_CHAINS], mmap_ptes[MAX_CHAINS];
+	struct chain mmap_chains[MAX_CHAINS];	/* the driver, called in mmap() */
 	int drv_faults, drv_locked, drv_sigbus, drv_write, drv_vmalock;
 	int map_pages, map_pages_mapped, vma_open, vma_close, signals;
 	double *drv_us;

@@ -76,8 +76,13 @@ int tr_child_finish(struct child *c, bool kill_it);
 /* tracefs.c: the top-level tracing instance, set up and put back. */
 struct tracefs;
 struct tracefs *tr_tracefs_open(const char *dir);
-/* Graph functions, options, events; the nop tracer, tracing off. */
-int tr_tracefs_setup(struct tracefs *t);
+/*
+ * Graph functions, options, events; the nop tracer, tracing off. The
+ * graph starts at the fault path, or with @mmap_graph at the mmap() call
+ * (do_mmap): one or the other for a whole invocation, as the graph
+ * functions are set before the tracer runs.
+ */
+int tr_tracefs_setup(struct tracefs *t, bool mmap_graph);
 /* The function_graph tracer on (tracing_on stays off): clears the buffer. */
 int tr_tracefs_start(struct tracefs *t);
 const char *tr_tracefs_graph(const struct tracefs *t);	/* "a,b,c" */
@@ -145,6 +150,7 @@ bool tr_is_driver(const char *func);
 /* The core-mm functions the summary and the excerpts look for. */
 bool tr_is_pte_update(const char *func);
 bool tr_is_fault_top(const char *func);
+bool tr_is_mmap_top(const char *func);
 bool tr_is_key_function(const char *func);
 
 /* summary.c: the summary of a saved trace, printed to @out. */
