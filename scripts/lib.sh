@@ -145,6 +145,9 @@ kernel_image_dep() {
 	local out dep
 	# Read in full: a reader that stops early would fail the pipe.
 	if [ -n "${2:-}" ]; then
+		# apt-cache's own errors are hidden below, not the root's.
+		"$MMAPDEMO_TOP/scripts/build-root" run true ||
+			die "the trixie build root cannot run commands here (see above)"
 		out=$("$MMAPDEMO_TOP/scripts/build-root" run apt-cache -t "$2" depends "$1" 2>/dev/null) || true
 	else
 		out=$(apt-cache depends "$1" 2>/dev/null) || true
