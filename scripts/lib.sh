@@ -145,6 +145,9 @@ kernel_image_dep() {
 	local out dep
 	# Read in full: a reader that stops early would fail the pipe.
 	if [ -n "${2:-}" ]; then
+		# apt-cache's own errors are hidden below, not the root's.
+		"$MMAPDEMO_TOP/scripts/build-root" run true ||
+			die "the trixie build root cannot run commands here (see above)"
 		out=$("$MMAPDEMO_TOP/scripts/build-root" run apt-cache -t "$2" depends "$1" 2>/dev/null) || true
 	else
 		out=$(apt-cache depends "$1" 2>/dev/null) || true
@@ -157,8 +160,10 @@ kernel_image_dep() {
 # name. fresh_root NAME sets, for root NAME: root_suite (the Debian suite
 # debootstrap makes it of), root_sources (its sources.list: a user's
 # standard sources, whose lists debootstrap leaves holding only the main
-# suite) and root_kernels (the kernels of its quick "make check"). A root
-# for a kernel that builds on another Debian release is one more case.
+# suite) and root_kernels (the kernels of its quick "make check"). The
+# bookworm root's "make demo" boots 6.12 (bookworm-security) and its
+# quick check 7.3 (trixie-backports, built in the trixie root that
+# scripts/build-root makes there), so one guest covers both ways in.
 MMAPDEMO_FRESH_ROOTS="bookworm"
 # shellcheck disable=SC2034 # root_* are the caller's
 fresh_root() {
@@ -170,7 +175,7 @@ fresh_root() {
 		root_sources="deb $mirror bookworm main
 deb $mirror bookworm-updates main
 deb $security bookworm-security main"
-		root_kernels=6.12
+		root_kernels=7.3
 		;;
 	*) return 1 ;;
 	esac
