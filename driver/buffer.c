@@ -5,9 +5,15 @@
  * Pages come from high-order allocations where the allocator has them, so
  * that runs of the buffer are physically contiguous for remap_pfn_range(),
  * and are split into order-0 pages, so that each has its own reference
- * count for the fault path. They are zeroed before anyone can see them,
- * and charged to the memory cgroup of whoever loads or grows the buffer,
- * as tmpfs charges its pages to the writer.
+ * count for the fault path. Where huge mode exists, each naturally aligned
+ * 2 MiB of the buffer is a 2 MiB folio instead when the allocator has one,
+ * with one folio reference per page: put_page() of its pages frees it, as
+ * it frees split pages. A shrink that cuts such a folio drops the
+ * references of the pages it removes; the folio's memory goes back when
+ * its last page leaves the buffer (and the last mapping of it goes). They
+ * are zeroed before anyone can see them, and charged to the memory cgroup
+ * of whoever loads or grows the buffer, as tmpfs charges its pages to the
+ * writer.
  *
  * Readers (faults, read(), write()) look pages up under RCU. Resize builds
  * a new page array and publishes it; a shrink then waits for readers,
@@ -56,12 +62,59 @@ static void mmapdemo_pages_put(struct mmapdemo_buf *buf, struct page **page,
 	atomic_long_sub(nr, &buf->allocated);
 }
 
+#ifdef MMAPDEMO_HUGE
 /*
- * Fill @page[0..@nr) with zeroed pages, each with one reference. Stops
- * with -EINTR when the caller is killed: a grow of 1 GiB takes a while.
+ * A 2 MiB folio for buffer pages [@idx, @idx + HPAGE_PMD_NR) of @page,
+ * where @idx is aligned and the allocation order allows; one reference
+ * per page. The allocator gives one up fast: smaller runs do as well.
+ * Returns the pages filled: HPAGE_PMD_NR, or 0.
+ */
+static unsigned long mmapdemo_pages_fill_folio(struct mmapdemo_buf *buf,
+					       struct page **page, pgoff_t idx,
+					       unsigned long left, gfp_t gfp)
+{
+	struct folio *folio;
+	unsigned long i;
+
+	if (buf->alloc_order < HPAGE_PMD_ORDER || left < HPAGE_PMD_NR ||
+	    !IS_ALIGNED(idx, HPAGE_PMD_NR))
+		return 0;
+	folio = folio_alloc(gfp | __GFP_NORETRY, HPAGE_PMD_ORDER);
+	if (!folio)
+		return 0;
+	folio_ref_add(folio, HPAGE_PMD_NR - 1);
+	for (i = 0; i < HPAGE_PMD_NR; i++)
+		page[i] = folio_page(folio, i);
+	atomic_long_add(HPAGE_PMD_NR, &buf->allocated);
+	return HPAGE_PMD_NR;
+}
+
+/* Pages to the next 2 MiB boundary of the buffer from @idx, or 0. */
+static unsigned long mmapdemo_pages_to_pmd(pgoff_t idx)
+{
+	return -idx & (HPAGE_PMD_NR - 1);
+}
+#else
+static unsigned long mmapdemo_pages_fill_folio(struct mmapdemo_buf *buf,
+					       struct page **page, pgoff_t idx,
+					       unsigned long left, gfp_t gfp)
+{
+	return 0;
+}
+
+static unsigned long mmapdemo_pages_to_pmd(pgoff_t idx)
+{
+	return 0;
+}
+#endif
+
+/*
+ * Fill @page[0..@nr), the buffer's pages from @first on, with zeroed
+ * pages, each with one reference. Stops with -EINTR when the caller is
+ * killed: a grow of 1 GiB takes a while.
  */
 static int mmapdemo_pages_fill(struct mmapdemo_buf *buf, struct page **page,
-			       unsigned long nr)
+			       pgoff_t first, unsigned long nr)
 {
 	unsigned int order = buf->alloc_order;
 	unsigned long done = 0;
@@ -70,13 +123,24 @@ static int mmapdemo_pages_fill(struct mmapdemo_buf *buf, struct page **page,
 	while (done < nr) {
 		unsigned int o = min_t(unsigned int, order, ilog2(nr - done));
 		gfp_t gfp = GFP_USER | __GFP_ZERO | __GFP_NOWARN | __GFP_ACCOUNT;
+		unsigned long to_pmd = mmapdemo_pages_to_pmd(first + done);
+		unsigned long i, n;
 		struct page *p;
-		unsigned long i;
 
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			goto fail;
 		}
+		n = mmapdemo_pages_fill_folio(buf, page + done, first + done,
+					      nr - done, gfp);
+		if (n) {
+			done += n;
+			cond_resched();
+			continue;
+		}
+		/* A split run stops at the next 2 MiB, where a folio may go. */
+		if (to_pmd)
+			o = min_t(unsigned int, o, ilog2(to_pmd));
 		/*
 		 * High orders are a bonus: give up fast and try smaller.
 		 * Single pages: try hard, but fail (ENOMEM) rather than
@@ -119,7 +183,7 @@ int mmapdemo_buf_init(struct mmapdemo_buf *buf, unsigned long nr_pages,
 	pages = mmapdemo_pages_alloc(nr_pages);
 	if (!pages)
 		return -ENOMEM;
-	ret = mmapdemo_pages_fill(buf, pages->page, nr_pages);
+	ret = mmapdemo_pages_fill(buf, pages->page, 0, nr_pages);
 	if (ret) {
 		kvfree(pages);
 		return ret;
@@ -230,6 +294,94 @@ struct page *mmapdemo_buf_lock_page(struct mmapdemo_buf *buf, pgoff_t idx)
 		put_page(page);
 	}
 }
+
+#ifdef MMAPDEMO_HUGE
+/* Are @pages [@idx, @idx + HPAGE_PMD_NR) the pages of @folio, in order? */
+static bool mmapdemo_pages_are_folio(struct mmapdemo_pages *pages, pgoff_t idx,
+				     struct folio *folio)
+{
+	/*
+	 * A folio's pages go into the array together, in order (fill), and
+	 * leave it from the end (shrink): its first and last page in place
+	 * mean all of them are.
+	 */
+	return idx < pages->nr && HPAGE_PMD_NR <= pages->nr - idx &&
+	       folio_order(folio) == HPAGE_PMD_ORDER &&
+	       pages->page[idx] == folio_page(folio, 0) &&
+	       pages->page[idx + HPAGE_PMD_NR - 1] ==
+	       folio_page(folio, HPAGE_PMD_NR - 1);
+}
+
+static struct folio *mmapdemo_buf_get_folio(struct mmapdemo_buf *buf,
+					    pgoff_t idx)
+{
+	struct mmapdemo_pages *pages;
+	struct folio *folio = NULL;
+
+	rcu_read_lock();
+	pages = rcu_dereference(buf->pages);
+	if (idx < pages->nr) {
+		folio = page_folio(pages->page[idx]);
+		if (mmapdemo_pages_are_folio(pages, idx, folio))
+			folio_get(folio);
+		else
+			folio = NULL;
+	}
+	rcu_read_unlock();
+	return folio;
+}
+
+static bool mmapdemo_buf_has_folio(struct mmapdemo_buf *buf, pgoff_t idx,
+				   struct folio *folio)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = mmapdemo_pages_are_folio(rcu_dereference(buf->pages), idx, folio);
+	rcu_read_unlock();
+	return ret;
+}
+
+unsigned long mmapdemo_buf_folios(struct mmapdemo_buf *buf)
+{
+	struct mmapdemo_pages *pages;
+	unsigned long i, n = 0;
+
+	rcu_read_lock();
+	pages = rcu_dereference(buf->pages);
+	for (i = 0; i < pages->nr; i += HPAGE_PMD_NR)
+		n += mmapdemo_pages_are_folio(pages, i,
+					      page_folio(pages->page[i]));
+	rcu_read_unlock();
+	return n;
+}
+
+/*
+ * The same protocol as mmapdemo_buf_lock_page(), for a whole folio: a
+ * shrink locks every page it removes, so it waits for the folio's lock,
+ * and a fault that locks the folio after sees it gone and backs off.
+ */
+struct folio *mmapdemo_buf_lock_folio(struct mmapdemo_buf *buf, pgoff_t idx)
+{
+	struct folio *folio;
+
+	for (;;) {
+		folio = mmapdemo_buf_get_folio(buf, idx);
+		if (!folio)
+			return NULL;
+		folio_lock(folio);
+		if (mmapdemo_buf_has_folio(buf, idx, folio))
+			return folio;
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+}
+#else
+unsigned long mmapdemo_buf_folios(struct mmapdemo_buf *buf)
+{
+	return 0;
+}
+#endif
 
 /*
  * Hand @map the pages [@first, @last] that are in the buffer, under RCU:
@@ -480,7 +632,7 @@ int mmapdemo_buf_resize(struct mmapdemo_buf *buf, unsigned long nr,
 		goto out;
 	}
 	if (nr > old_nr) {
-		ret = mmapdemo_pages_fill(buf, new->page + keep, nr - keep);
+		ret = mmapdemo_pages_fill(buf, new->page + keep, keep, nr - keep);
 		if (ret) {
 			kvfree(new);
 			goto out;

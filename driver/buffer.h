@@ -17,11 +17,15 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 
+#include "compat.h"
+
 /*
  * One generation of the buffer's page array. Readers find it with
  * rcu_dereference() and never see it change: resize publishes a new one.
- * Each page is an order-0 page with its own reference held by the
- * buffer, so a fault can take and hand out references page by page.
+ * The buffer holds one reference per page, so a fault can take and hand
+ * out references page by page: each page is an order-0 page, or (where
+ * huge mode exists) one of the 512 pages of a 2 MiB folio that fills a
+ * naturally aligned 2 MiB of the buffer, whose reference is the folio's.
  */
 struct mmapdemo_pages {
 	struct rcu_head rcu;
@@ -93,12 +97,22 @@ int mmapdemo_buf_resize(struct mmapdemo_buf *buf, unsigned long nr_pages,
 
 unsigned long mmapdemo_buf_nr_pages(struct mmapdemo_buf *buf);
 unsigned long mmapdemo_buf_segments(struct mmapdemo_buf *buf);
+/* The 2 MiB folios that ->huge_fault can map (0 without huge mode). */
+unsigned long mmapdemo_buf_folios(struct mmapdemo_buf *buf);
 unsigned long mmapdemo_pages_run(struct page *const *page, unsigned long nr);
 
 /* read() and write(): the page at @idx with a reference, or NULL. */
 struct page *mmapdemo_buf_get_page(struct mmapdemo_buf *buf, pgoff_t idx);
 /* ->fault: the same, locked and still the buffer's, or NULL. */
 struct page *mmapdemo_buf_lock_page(struct mmapdemo_buf *buf, pgoff_t idx);
+#ifdef MMAPDEMO_HUGE
+/*
+ * ->huge_fault: the 2 MiB folio that is the buffer's pages [@idx, @idx +
+ * HPAGE_PMD_NR), locked, still the buffer's and with a reference of its
+ * own; or NULL if those pages are not one such folio.
+ */
+struct folio *mmapdemo_buf_lock_folio(struct mmapdemo_buf *buf, pgoff_t idx);
+#endif
 
 /*
  * How a caller maps @nr of the buffer's pages starting at buffer page

@@ -89,6 +89,20 @@ static inline void mmapdemo_zap_special(struct vm_area_struct *vma,
 #endif
 
 /*
+ * huge mode maps a 2 MiB folio of the buffer with one PMD by
+ * vmf_insert_folio_pmd() (6.15), which takes a reference and a mapcount of
+ * the folio as a page cache PMD does, so that GUP, rmap and smaps see it.
+ * It needs transparent huge pages (none on PREEMPT_RT kernels), and the
+ * driver offers it with mmap_prepare only: elsewhere "huge" is refused
+ * with EOPNOTSUPP.
+ */
+#if defined(MMAPDEMO_MMAP_PREPARE) && \
+	defined(MMAPDEMO_HAVE_VMF_INSERT_FOLIO_PMD) && \
+	defined(CONFIG_TRANSPARENT_HUGEPAGE)
+#define MMAPDEMO_HUGE
+#endif
+
+/*
  * The largest order alloc_pages() takes: MAX_PAGE_ORDER from 6.8; before
  * that MAX_ORDER, exclusive up to 6.3 (6.4 to 6.7 made it inclusive, where
  * this is one order short, which is safe).

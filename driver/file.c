@@ -136,6 +136,9 @@ const struct file_operations mmapdemo_fops = {
 #else
 	.mmap = mmapdemo_mmap,
 #endif
+#ifdef MMAPDEMO_HUGE
+	.get_unmapped_area = mmapdemo_get_unmapped_area,
+#endif
 	.fsync = noop_fsync,
 	.unlocked_ioctl = mmapdemo_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

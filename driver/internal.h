@@ -15,7 +15,10 @@
 #include "compat.h"
 #include "uapi/mmapdemo.h"
 
-/* The event counters, in the order of struct mmapdemo_counters. */
+/*
+ * The event counters, in the order of struct mmapdemo_counters; those past
+ * MMAPDEMO_STAT_RESIZES are in sysfs only (GET_INFO's layout is fixed).
+ */
 enum mmapdemo_stat {
 	MMAPDEMO_STAT_MMAPS,
 	MMAPDEMO_STAT_MMAP_ERRORS,
@@ -27,6 +30,7 @@ enum mmapdemo_stat {
 	MMAPDEMO_STAT_REMAP_PAGES,
 	MMAPDEMO_STAT_INSERT_PAGES,
 	MMAPDEMO_STAT_RESIZES,
+	MMAPDEMO_STAT_HUGE_PMDS,	/* PMDs ->huge_fault mapped */
 	MMAPDEMO_NR_STATS
 };
 
@@ -74,9 +78,13 @@ static inline void mmapdemo_count(struct mmapdemo_dev *dev,
 
 void mmapdemo_read_counters(struct mmapdemo_dev *dev,
 			    struct mmapdemo_counters *c);
+unsigned long mmapdemo_read_stat(struct mmapdemo_dev *dev,
+				 enum mmapdemo_stat stat);
 void mmapdemo_reset_counters(struct mmapdemo_dev *dev);
 
 const char *mmapdemo_mode_name(u32 mode);
+/* 0, or -EINVAL (no such mode) or -EOPNOTSUPP (not on this kernel). */
+int mmapdemo_mode_check(u32 mode);
 
 #ifdef MMAPDEMO_MMAP_PREPARE
 int mmapdemo_mmap_prepare(struct vm_area_desc *desc);
@@ -84,6 +92,11 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *desc);
 int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma);
 #endif
 long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+#ifdef MMAPDEMO_HUGE
+unsigned long mmapdemo_get_unmapped_area(struct file *file, unsigned long addr,
+					 unsigned long len, unsigned long pgoff,
+					 unsigned long flags);
+#endif
 
 extern const struct file_operations mmapdemo_fops;
 extern const struct attribute_group *mmapdemo_groups[];

@@ -29,10 +29,13 @@ static long mmapdemo_ioctl_set_mode(struct mmapdemo_file *f, u32 __user *arg)
 {
 	u32 mode;
 
+	int ret;
+
 	if (get_user(mode, arg))
 		return -EFAULT;
-	if (mode >= MMAPDEMO_MODE_COUNT)
-		return -EINVAL;
+	ret = mmapdemo_mode_check(mode);
+	if (ret)
+		return ret;
 	WRITE_ONCE(f->mode, mode);
 	return 0;
 }

@@ -61,12 +61,24 @@ static const char *const mmapdemo_mode_names[MMAPDEMO_MODE_COUNT] = {
 	[MMAPDEMO_MODE_REMAP] = "remap",
 	[MMAPDEMO_MODE_FAULTAROUND] = "faultaround",
 	[MMAPDEMO_MODE_INSERT] = "insert",
+	[MMAPDEMO_MODE_HUGE] = "huge",
 };
 
 const char *mmapdemo_mode_name(u32 mode)
 {
 	return mode < MMAPDEMO_MODE_COUNT ? mmapdemo_mode_names[mode] :
 					    "unknown";
+}
+
+int mmapdemo_mode_check(u32 mode)
+{
+	if (mode >= MMAPDEMO_MODE_COUNT)
+		return -EINVAL;
+#ifndef MMAPDEMO_HUGE
+	if (mode == MMAPDEMO_MODE_HUGE)
+		return -EOPNOTSUPP;
+#endif
+	return 0;
 }
 
 static struct mmapdemo_dev mmapdemo = {
@@ -84,15 +96,22 @@ static struct mmapdemo_dev mmapdemo = {
  * "mode": parsed into mmapdemo.default_mode at load and on writes, a whole
  * name with at most a trailing newline (sysfs_match_string()). A bad name
  * fails with EINVAL; at load the kernel logs "`x' invalid for parameter
- * `mode'".
+ * `mode'". "huge" where this kernel cannot fails with EOPNOTSUPP and says
+ * why.
  */
 static int mmapdemo_mode_param_set(const char *val,
 				   const struct kernel_param *kp)
 {
 	int mode = sysfs_match_string(mmapdemo_mode_names, val);
+	int ret;
 
 	if (mode < 0)
 		return -EINVAL;
+	ret = mmapdemo_mode_check(mode);
+	if (ret == -EOPNOTSUPP)
+		pr_err("mode=huge: not on this kernel: it needs vmf_insert_folio_pmd() (6.15), mmap_prepare and transparent huge pages\n");
+	if (ret)
+		return ret;
 	WRITE_ONCE(mmapdemo.default_mode, mode);
 	return 0;
 }
@@ -109,7 +128,7 @@ static const struct kernel_param_ops mmapdemo_mode_param_ops = {
 };
 module_param_cb(mode, &mmapdemo_mode_param_ops, NULL, 0644);
 MODULE_PARM_DESC(mode,
-		 "Mapping mode of new opens: fault (default), faultaround, remap or insert; writable in /sys/module/mmapdemo/parameters/mode");
+		 "Mapping mode of new opens: fault (default), faultaround, remap, insert or huge (where the kernel can); writable in /sys/module/mmapdemo/parameters/mode");
 
 void mmapdemo_read_counters(struct mmapdemo_dev *dev,
 			    struct mmapdemo_counters *c)
@@ -137,6 +156,17 @@ void mmapdemo_read_counters(struct mmapdemo_dev *dev,
 		.resizes = sum[MMAPDEMO_STAT_RESIZES],
 		.buffer_pages = mmapdemo_buf_nr_pages(&dev->buf),
 	};
+}
+
+unsigned long mmapdemo_read_stat(struct mmapdemo_dev *dev,
+				 enum mmapdemo_stat stat)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(dev->stats, cpu)->count[stat]);
+	return sum;
 }
 
 void mmapdemo_reset_counters(struct mmapdemo_dev *dev)

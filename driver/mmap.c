@@ -8,6 +8,9 @@
  * remap        remap_pfn_range() makes every PTE in mmap(); no fault ever.
  * insert       vm_insert_pages() makes every PTE in mmap(), batched per
  *              page table, on normal refcounted pages.
+ * huge         ->fault plus ->huge_fault: a fault in a 2 MiB window that
+ *              is one 2 MiB folio of the buffer maps it with one PMD
+ *              (where the kernel can, see compat.h).
  *
  * mmap() validates the range, then one small function per mode maps it.
  * The demand-paged modes may map past the end of the buffer, as a file
@@ -38,6 +41,9 @@ static const struct vm_operations_struct mmapdemo_fault_vm_ops;
 static const struct vm_operations_struct mmapdemo_faultaround_vm_ops;
 static const struct vm_operations_struct mmapdemo_remap_vm_ops;
 static const struct vm_operations_struct mmapdemo_insert_vm_ops;
+#ifdef MMAPDEMO_HUGE
+static const struct vm_operations_struct mmapdemo_huge_vm_ops;
+#endif
 
 /* The file a VMA maps stays open as long as the VMA exists. */
 static struct mmapdemo_dev *mmapdemo_vma_dev(const struct vm_area_struct *vma)
@@ -55,6 +61,10 @@ static u32 mmapdemo_vma_mode(const struct vm_area_struct *vma)
 		return MMAPDEMO_MODE_FAULTAROUND;
 	if (vma->vm_ops == &mmapdemo_insert_vm_ops)
 		return MMAPDEMO_MODE_INSERT;
+#ifdef MMAPDEMO_HUGE
+	if (vma->vm_ops == &mmapdemo_huge_vm_ops)
+		return MMAPDEMO_MODE_HUGE;
+#endif
 	return MMAPDEMO_MODE_FAULT;
 }
 
@@ -192,6 +202,65 @@ static vm_fault_t mmapdemo_fault(struct vm_fault *vmf)
 	return VM_FAULT_LOCKED;
 }
 
+#ifdef MMAPDEMO_HUGE
+/*
+ * huge mode: map the 2 MiB window around the fault with one PMD, if the
+ * window lies in the VMA, starts at a 2 MiB boundary of the buffer and is
+ * one of the buffer's 2 MiB folios. vmf_insert_folio_pmd() takes its own
+ * reference and mapcount, which the unmap of the PMD drops, split or
+ * whole. A private mapping's write copies one page: the core mm does that
+ * at the PTE level, so it falls back to ->fault, as does everything that
+ * is not such a window (the edges, small pages, a folio a shrink cut).
+ * A shared write to a read-only PMD comes here again and makes it
+ * writable. The folio lock closes the race with a shrink, as the page
+ * lock does for ->fault.
+ */
+static vm_fault_t mmapdemo_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mmapdemo_dev *dev = mmapdemo_vma_dev(vma);
+	unsigned long haddr = vmf->address & HPAGE_PMD_MASK;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	struct folio *folio = NULL;
+	vm_fault_t ret = VM_FAULT_FALLBACK;
+	pgoff_t pgoff;
+
+	pgoff = linear_page_index(vma, haddr);
+	if (order != HPAGE_PMD_ORDER || (write && !(vma->vm_flags & VM_SHARED)) ||
+	    haddr < vma->vm_start || haddr + HPAGE_PMD_SIZE > vma->vm_end ||
+	    !IS_ALIGNED(pgoff, HPAGE_PMD_NR))
+		goto out;
+	folio = mmapdemo_buf_lock_folio(&dev->buf, pgoff);
+	if (!folio)
+		goto out;
+	ret = vmf_insert_folio_pmd(vmf, folio, write);
+	folio_unlock(folio);
+	if (ret == VM_FAULT_NOPAGE)
+		mmapdemo_count(dev, MMAPDEMO_STAT_HUGE_PMDS);
+out:
+	trace_mmapdemo_huge_fault(vmf, pgoff, folio ? folio_pfn(folio) : 0, ret);
+	if (folio)
+		folio_put(folio);
+	return ret;
+}
+
+/*
+ * A huge mapping's address: 2 MiB-aligned where its length and offset
+ * leave a whole aligned window, so that its PMDs line up with the
+ * buffer's folios. Other modes take the usual one.
+ */
+unsigned long mmapdemo_get_unmapped_area(struct file *file, unsigned long addr,
+					 unsigned long len, unsigned long pgoff,
+					 unsigned long flags)
+{
+	const struct mmapdemo_file *f = file->private_data;
+
+	if (READ_ONCE(f->mode) == MMAPDEMO_MODE_HUGE)
+		return thp_get_unmapped_area(file, addr, len, pgoff, flags);
+	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
+}
+#endif
+
 /*
  * ptrace and /proc/PID/mem on a remap mapping: VM_IO | VM_PFNMAP keeps
  * get_user_pages() out, so the core mm asks here instead, and checks no
@@ -313,6 +382,23 @@ static const struct vm_operations_struct mmapdemo_insert_vm_ops = {
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_fault,
 };
+
+/*
+ * No VM_MIXEDMAP here, unlike the other demand-paged modes: the core mm
+ * splits a PMD of a VM_MIXEDMAP VMA as a special one, dropping neither
+ * the folio's reference nor its mapcount. So no ->map_pages either
+ * (vm_insert_pages() needs VM_MIXEDMAP): the small-page fallback is
+ * ->fault, one page per fault.
+ */
+#ifdef MMAPDEMO_HUGE
+static const struct vm_operations_struct mmapdemo_huge_vm_ops = {
+	.mapped = mmapdemo_demand_mapped,
+	.open = mmapdemo_vma_open,
+	.close = mmapdemo_vma_close,
+	.fault = mmapdemo_fault,
+	.huge_fault = mmapdemo_huge_fault,
+};
+#endif
 
 /* What any mmap of the device must be: not executable, within the limit. */
 static int mmapdemo_mmap_check(bool exec, pgoff_t pgoff, unsigned long pages)
@@ -453,6 +539,20 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *desc)
 		vma_desc_clear_flags(desc, VMA_MAYEXEC_BIT);
 		if (mmapdemo_mode_prepopulated(mode)) {
 			ret = mmapdemo_prepare_prepopulated(dev, desc, mode, cow);
+#ifdef MMAPDEMO_HUGE
+		} else if (mode == MMAPDEMO_MODE_HUGE) {
+			/*
+			 * VM_DONTEXPAND makes the VMA special (VM_SPECIAL),
+			 * as VM_MIXEDMAP makes the other modes': mlock()
+			 * leaves it alone. It also keeps mremap() from
+			 * growing it. VM_HUGEPAGE asks for PMDs where THP
+			 * is "madvise".
+			 */
+			vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT,
+					   VMA_HUGEPAGE_BIT);
+			desc->private_data = cow ? &mmapdemo_demand_cow : NULL;
+			desc->vm_ops = &mmapdemo_huge_vm_ops;
+#endif
 		} else {
 			vma_desc_set_flags(desc, VMA_MIXEDMAP_BIT);
 			desc->private_data = cow ? &mmapdemo_demand_cow : NULL;

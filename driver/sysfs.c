@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmapdemo: the device's state and counters for people at a shell, under
- * /sys/class/misc/mmapdemo/: size, pages, segments, built_for, mmap_api
- * (the entry point the driver implements on this kernel: "mmap" or
- * "mmap_prepare"), and one file per counter in counters/: the numbers of
- * MMAPDEMO_IOC_GET_INFO. The default mode is the module parameter
- * /sys/module/mmapdemo/parameters/mode.
+ * /sys/class/misc/mmapdemo/: size, pages, segments, folios (the 2 MiB
+ * folios huge mode maps with PMDs), built_for, mmap_api (the entry point
+ * the driver implements on this kernel: "mmap" or "mmap_prepare"), modes
+ * (the mapping modes it takes here), and one file per counter in
+ * counters/: the numbers of MMAPDEMO_IOC_GET_INFO, and huge_pmds. The
+ * default mode is the module parameter /sys/module/mmapdemo/parameters/mode.
  */
 #include <linux/device.h>
 #include <linux/stddef.h>
@@ -46,6 +47,15 @@ static ssize_t segments_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(segments);
 
+/* The buffer's 2 MiB folios, each of which huge mode maps with a PMD. */
+static ssize_t folios_show(struct device *d, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  mmapdemo_buf_folios(&to_mmapdemo(d)->buf));
+}
+static DEVICE_ATTR_RO(folios);
+
 /* The kernel this module was built for (its vermagic's release). */
 static ssize_t built_for_show(struct device *d, struct device_attribute *attr,
 			      char *buf)
@@ -53,6 +63,21 @@ static ssize_t built_for_show(struct device *d, struct device_attribute *attr,
 	return sysfs_emit(buf, "%s\n", UTS_RELEASE);
 }
 static DEVICE_ATTR_RO(built_for);
+
+/* The mapping modes this build of the driver takes, by name. */
+static ssize_t modes_show(struct device *d, struct device_attribute *attr,
+			  char *buf)
+{
+	int len = 0;
+	u32 mode;
+
+	for (mode = 0; mode < MMAPDEMO_MODE_COUNT; mode++)
+		if (!mmapdemo_mode_check(mode))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+					     mmapdemo_mode_name(mode));
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+static DEVICE_ATTR_RO(modes);
 
 static ssize_t mmap_api_show(struct device *d, struct device_attribute *attr,
 			     char *buf)
@@ -65,8 +90,10 @@ static struct attribute *mmapdemo_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_pages.attr,
 	&dev_attr_segments.attr,
+	&dev_attr_folios.attr,
 	&dev_attr_built_for.attr,
 	&dev_attr_mmap_api.attr,
+	&dev_attr_modes.attr,
 	NULL,
 };
 
@@ -74,7 +101,15 @@ static const struct attribute_group mmapdemo_group = {
 	.attrs = mmapdemo_attrs,
 };
 
-/* counters/: one read-only file per field of struct mmapdemo_counters. */
+/*
+ * counters/: one read-only file per field of struct mmapdemo_counters,
+ * and of those that GET_INFO's fixed layout has no room for.
+ */
+struct mmapdemo_sysfs_counters {
+	struct mmapdemo_counters c;	/* first: its offsets are ours */
+	u64 huge_pmds;
+};
+
 struct mmapdemo_counter_attr {
 	struct device_attribute attr;
 	size_t offset;
@@ -85,9 +120,11 @@ static ssize_t mmapdemo_counter_show(struct device *d,
 {
 	struct mmapdemo_counter_attr *ca =
 		container_of(attr, struct mmapdemo_counter_attr, attr);
-	struct mmapdemo_counters c;
+	struct mmapdemo_dev *dev = to_mmapdemo(d);
+	struct mmapdemo_sysfs_counters c;
 
-	mmapdemo_read_counters(to_mmapdemo(d), &c);
+	mmapdemo_read_counters(dev, &c.c);
+	c.huge_pmds = mmapdemo_read_stat(dev, MMAPDEMO_STAT_HUGE_PMDS);
 	return sysfs_emit(buf, "%llu\n", *(u64 *)((char *)&c + ca->offset));
 }
 
@@ -116,6 +153,8 @@ static struct mmapdemo_counter_attr mmapdemo_counter_table[] = {
 	  .offset = offsetof(struct mmapdemo_counters, resizes) },
 	{ .attr = __ATTR(buffer_pages, 0444, mmapdemo_counter_show, NULL),
 	  .offset = offsetof(struct mmapdemo_counters, buffer_pages) },
+	{ .attr = __ATTR(huge_pmds, 0444, mmapdemo_counter_show, NULL),
+	  .offset = offsetof(struct mmapdemo_sysfs_counters, huge_pmds) },
 };
 
 /* Filled from the table by mmapdemo_sysfs_init(), NULL-terminated. */

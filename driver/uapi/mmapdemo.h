@@ -26,6 +26,13 @@ enum mmapdemo_mode {
 	MMAPDEMO_MODE_FAULTAROUND = 2,
 	/* vm_insert_pages() at mmap() time, batched per page table. */
 	MMAPDEMO_MODE_INSERT = 3,
+	/*
+	 * Demand paging with ->huge_fault: a 2 MiB-aligned window inside the
+	 * buffer is mapped by one PMD, the rest page by page as in fault
+	 * mode. Where the kernel cannot (no vmf_insert_folio_pmd(), no
+	 * transparent huge pages), choosing it fails with EOPNOTSUPP.
+	 */
+	MMAPDEMO_MODE_HUGE = 4,
 	MMAPDEMO_MODE_COUNT
 };
 

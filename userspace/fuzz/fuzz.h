@@ -73,6 +73,7 @@ struct fz {
 	bool verbose;
 	int ctl;			/* an O_RDWR file of our own for checks */
 	uint64_t max_pages;		/* the largest size we resize to */
+	bool huge;			/* the driver takes huge mode */
 	uint64_t size;			/* buffer pages now */
 	uint8_t *shadow;		/* max_pages pages: the buffer's bytes */
 	char *arena;
@@ -123,6 +124,7 @@ uint8_t *priv_page(struct fz *z, unsigned int i);
 uint8_t *shadow_page(struct fz *z, uint64_t bp);
 bool demand_mode(unsigned int mode);
 bool prepop_mode(unsigned int mode);
+bool noexpand_mode(unsigned int mode);
 /* Map [first, first + n) of the arena as reserve again; false on error. */
 bool reserve(struct fz *z, unsigned int first, unsigned int n);
 void pins_collect(struct fz *z);

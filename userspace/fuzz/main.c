@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	z->ps = md_page_size();
+	z->huge = md_huge_mode();
 	z->max_pages = (bytes + z->ps - 1) / z->ps;
 	if (z->max_pages < 4 || bytes > (64ULL << 20)) {
 		fprintf(stderr, "mmapdemo-fuzz: --size must be 4 pages to 64M\n");

@@ -32,12 +32,19 @@ uint8_t *shadow_page(struct fz *z, uint64_t bp)
 
 bool demand_mode(unsigned int mode)
 {
-	return mode == MMAPDEMO_MODE_FAULT || mode == MMAPDEMO_MODE_FAULTAROUND;
+	return mode == MMAPDEMO_MODE_FAULT || mode == MMAPDEMO_MODE_FAULTAROUND ||
+	       mode == MMAPDEMO_MODE_HUGE;
 }
 
 bool prepop_mode(unsigned int mode)
 {
 	return !demand_mode(mode);
+}
+
+/* VM_DONTEXPAND (or VM_PFNMAP): mremap() does not grow it. */
+bool noexpand_mode(unsigned int mode)
+{
+	return prepop_mode(mode) || mode == MMAPDEMO_MODE_HUGE;
 }
 
 bool reserve(struct fz *z, unsigned int first, unsigned int n)

@@ -194,7 +194,8 @@ void op_ioctl(struct fz *z)
 		if (!value_at(z, &u, 4, &v))
 			want = -EFAULT;
 		else
-			want = (uint32_t)v < MMAPDEMO_MODE_COUNT ? 0 : -EINVAL;
+			want = (uint32_t)v >= MMAPDEMO_MODE_COUNT ? -EINVAL :
+			       v == MMAPDEMO_MODE_HUGE && !z->huge ? -EOPNOTSUPP : 0;
 	} else if (c32 == MMAPDEMO_IOC_RESIZE) {
 		if (!writable_fd)
 			want = -EBADF;

@@ -262,6 +262,8 @@ void op_mmap(struct fz *z)
 	if (rng_chance(z, 30)) {
 		unsigned int mode = (unsigned int)rng_below(z, MMAPDEMO_MODE_COUNT);
 
+		if (mode == MMAPDEMO_MODE_HUGE && !z->huge)
+			mode = MMAPDEMO_MODE_FAULT;	/* op_ioctl tries EOPNOTSUPP */
 		if (md_set_mode(q.f->fd, mode)) {
 			fail(z, "SET_MODE %u on fd %d: %s", mode, q.f->fd, strerror(errno));
 			return;

@@ -61,7 +61,7 @@ void op_mremap(struct fz *z)
 		a = 1 + (unsigned int)rng_below(z, ARENA_PAGES - 2);
 	if (z->ap[a].kind != A_DEV || !vma_of(z, a, &vs, &ve))
 		return;
-	prepop = prepop_mode(z->ap[a].mode);
+	prepop = noexpand_mode(z->ap[a].mode);
 	a = vs + (unsigned int)rng_below(z, ve - vs);
 	n = 1 + (unsigned int)rng_below(z, ve - a);
 	if (rng_chance(z, 5) && ve < ARENA_PAGES - 1)

@@ -14,6 +14,7 @@ static const char *const mode_names[MMAPDEMO_MODE_COUNT] = {
 	[MMAPDEMO_MODE_REMAP] = "remap",
 	[MMAPDEMO_MODE_FAULTAROUND] = "faultaround",
 	[MMAPDEMO_MODE_INSERT] = "insert",
+	[MMAPDEMO_MODE_HUGE] = "huge",
 };
 
 size_t md_page_size(void)
@@ -106,4 +107,18 @@ bool md_mmap_prepare(void)
 	/* Not cached: a test may load the module after it starts. */
 	md_read_text(MD_SYSFS "/mmap_api", api, sizeof(api));
 	return !strcmp(api, "mmap_prepare");
+}
+
+/*
+ * Does the loaded driver take huge mode (else MMAPDEMO_IOC_SET_MODE says
+ * EOPNOTSUPP)? mmapdemo_huge checks the answer against the kernel.
+ */
+bool md_huge_mode(void)
+{
+	int fd = md_open_mode(MMAPDEMO_MODE_HUGE);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }

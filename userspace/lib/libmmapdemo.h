@@ -40,6 +40,8 @@ int md_open_mode(unsigned int mode);
  * physically contiguous run of the buffer, shared too (else EINVAL).
  */
 bool md_mmap_prepare(void);
+/* The driver takes huge mode (else it says EOPNOTSUPP). */
+bool md_huge_mode(void);
 
 /* pagemap.c: /proc/self/pagemap, one 64-bit entry per page. */
 #define MD_PM_PRESENT	(1ULL << 63)

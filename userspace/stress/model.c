@@ -62,6 +62,7 @@ struct shared *model_create(uint32_t max_pages, size_t ps)
 	pthread_mutex_init(&sh->out_lock, &ma);
 	pthread_mutexattr_destroy(&ma);
 	sh->ps = (uint32_t)ps;
+	sh->huge = md_huge_mode();
 	sh->max_pages = max_pages;
 	return sh;
 }

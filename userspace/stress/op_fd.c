@@ -92,10 +92,13 @@ void op_mode(struct worker *w)
 	err = errno;
 	hist_add(w, "SET_MODE fd %d %u (%s) -> %d %s", f->fd, mode,
 		 md_mode_name(mode), ret, ret ? strerror(err) : "");
-	if (mode >= MMAPDEMO_MODE_COUNT) {
-		if (ret != -1 || err != EINVAL) {
-			fail(w, "SET_MODE %u: %s, want EINVAL", mode,
-			     ret ? strerror(err) : "success");
+	if (mode >= MMAPDEMO_MODE_COUNT ||
+	    (mode == MMAPDEMO_MODE_HUGE && !w->sh->huge)) {
+		int want = mode >= MMAPDEMO_MODE_COUNT ? EINVAL : EOPNOTSUPP;
+
+		if (ret != -1 || err != want) {
+			fail(w, "SET_MODE %u: %s, want %s", mode,
+			     ret ? strerror(err) : "success", strerror(want));
 			return;
 		}
 	} else if (ret) {

@@ -144,13 +144,20 @@ void op_default_mode(struct worker *w)
 	uint32_t mode = rng_below(&w->rng, MMAPDEMO_MODE_COUNT);
 	const char *path = "/sys/module/" MD_MODULE "/parameters/mode";
 	struct mmapdemo_info info;
-	int fd, ok;
+	int fd, ok, err;
 
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	ok = fd >= 0 && dprintf(fd, "%s\n", md_mode_name(mode)) > 0;
+	err = errno;
 	if (fd >= 0)
 		close(fd);
-	hist_add(w, "default mode %s -> %s", md_mode_name(mode), ok ? "ok" : strerror(errno));
+	hist_add(w, "default mode %s -> %s", md_mode_name(mode), ok ? "ok" : strerror(err));
+	if (mode == MMAPDEMO_MODE_HUGE && !sh->huge) {
+		if (ok || err != EOPNOTSUPP)
+			fail(w, "writing huge to %s where the driver has no huge mode: %s, want %s",
+			     path, ok ? "success" : strerror(err), strerror(EOPNOTSUPP));
+		return;
+	}
 	if (!ok) {
 		fail(w, "writing %s to %s: %s", md_mode_name(mode), path, strerror(errno));
 		return;

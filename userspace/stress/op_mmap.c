@@ -51,6 +51,8 @@ void op_mmap(struct worker *w)
 	if (rng_chance(&w->rng, 30)) {
 		uint32_t mode = rng_below(&w->rng, MMAPDEMO_MODE_COUNT);
 
+		if (mode == MMAPDEMO_MODE_HUGE && !sh->huge)
+			mode = MMAPDEMO_MODE_FAULT;	/* op_mode tries EOPNOTSUPP */
 		if (md_set_mode(f->fd, mode)) {
 			fail(w, "SET_MODE %u on fd %d: %s", mode, f->fd, strerror(errno));
 			return;

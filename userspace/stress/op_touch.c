@@ -14,7 +14,8 @@
 
 static bool demand(const struct map *m)
 {
-	return m->mode == MMAPDEMO_MODE_FAULT || m->mode == MMAPDEMO_MODE_FAULTAROUND;
+	return m->mode == MMAPDEMO_MODE_FAULT || m->mode == MMAPDEMO_MODE_FAULTAROUND ||
+	       m->mode == MMAPDEMO_MODE_HUGE;
 }
 
 static const char *signame(int sig)

@@ -131,7 +131,7 @@ void op_mremap(struct worker *w)
 		err = errno;
 		hist_add(w, "mremap grow to %u pages the %s -> %p %s", n2, d, q,
 			 q == MAP_FAILED ? strerror(err) : "");
-		if (prepopulated(m->mode)) {
+		if (prepopulated(m->mode) || m->mode == MMAPDEMO_MODE_HUGE) {
 			if (q != MAP_FAILED || err != EFAULT)
 				fail(w, "mremap grow of the %s: %s, want EFAULT (VM_DONTEXPAND)",
 				     d, q == MAP_FAILED ? strerror(err) : "success");

@@ -92,6 +92,7 @@ struct shared {
 	uint32_t nprocs, nthreads, nworkers, per_worker;
 	bool verbose;
 	bool strict;		/* known deviations fail too */
+	bool huge;		/* the driver takes huge mode */
 	uint32_t skip;		/* 1 << enum op_kind: operations not to do */
 	_Atomic uint32_t size_pages;	/* changes only under resize_lock held exclusively */
 	_Atomic uint32_t default_mode;	/* likewise */
