@@ -137,7 +137,12 @@ const struct file_operations mmapdemo_fops = {
 	.mmap = mmapdemo_mmap,
 #endif
 #ifdef MMAPDEMO_HUGE
-	.get_unmapped_area = mmapdemo_get_unmapped_area,
+	/*
+	 * Every mapping of the device: huge mode's PMDs need the alignment,
+	 * the other modes do not mind it, and mremap() moves several VMAs
+	 * at once (6.17) only of files with this one or none.
+	 */
+	.get_unmapped_area = thp_get_unmapped_area,
 #endif
 	.fsync = noop_fsync,
 	.unlocked_ioctl = mmapdemo_ioctl,

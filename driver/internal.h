@@ -92,11 +92,7 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *desc);
 int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma);
 #endif
 long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-#ifdef MMAPDEMO_HUGE
-unsigned long mmapdemo_get_unmapped_area(struct file *file, unsigned long addr,
-					 unsigned long len, unsigned long pgoff,
-					 unsigned long flags);
-#endif
+
 
 extern const struct file_operations mmapdemo_fops;
 extern const struct attribute_group *mmapdemo_groups[];

@@ -244,21 +244,6 @@ out:
 	return ret;
 }
 
-/*
- * A huge mapping's address: 2 MiB-aligned where its length and offset
- * leave a whole aligned window, so that its PMDs line up with the
- * buffer's folios. Other modes take the usual one.
- */
-unsigned long mmapdemo_get_unmapped_area(struct file *file, unsigned long addr,
-					 unsigned long len, unsigned long pgoff,
-					 unsigned long flags)
-{
-	const struct mmapdemo_file *f = file->private_data;
-
-	if (READ_ONCE(f->mode) == MMAPDEMO_MODE_HUGE)
-		return thp_get_unmapped_area(file, addr, len, pgoff, flags);
-	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
-}
 #endif
 
 /*

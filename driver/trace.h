@@ -19,13 +19,15 @@ TRACE_DEFINE_ENUM(MMAPDEMO_MODE_FAULT);
 TRACE_DEFINE_ENUM(MMAPDEMO_MODE_REMAP);
 TRACE_DEFINE_ENUM(MMAPDEMO_MODE_FAULTAROUND);
 TRACE_DEFINE_ENUM(MMAPDEMO_MODE_INSERT);
+TRACE_DEFINE_ENUM(MMAPDEMO_MODE_HUGE);
 
 #define show_mmapdemo_mode(mode)					\
 	__print_symbolic(mode,						\
 			 { MMAPDEMO_MODE_FAULT, "fault" },		\
 			 { MMAPDEMO_MODE_REMAP, "remap" },		\
 			 { MMAPDEMO_MODE_FAULTAROUND, "faultaround" },	\
-			 { MMAPDEMO_MODE_INSERT, "insert" })
+			 { MMAPDEMO_MODE_INSERT, "insert" },		\
+			 { MMAPDEMO_MODE_HUGE, "huge" })
 
 /* FAULT_FLAG_TRACE and the two flags it leaves out, which print as hex. */
 #define show_mmapdemo_fault_flags(flags)				\

@@ -141,7 +141,11 @@ TEST_F(map, other_modes_see_the_same_bytes)
 	ASSERT_NE(MAP_FAILED, p);
 	md_pattern_fill(p, len, 8 * self->ps, 7);
 	for (m = 0; m < MMAPDEMO_MODE_COUNT; m++) {
-		int fd = md_open_mode(m);
+		int fd;
+
+		if (!mode_taken(m))
+			continue;
+		fd = md_open_mode(m);
 
 		ASSERT_LE(0, fd);
 		q = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 8 * self->ps);

@@ -54,6 +54,17 @@
 	MD_VARIANT_ADD(f, insert_shared, MMAPDEMO_MODE_INSERT, true);	\
 	MD_VARIANT_ADD(f, insert_private, MMAPDEMO_MODE_INSERT, false)
 
+/*
+ * Does the driver take mode @m here? All but huge everywhere; huge where
+ * the kernel can (mmapdemo_huge's huge_mode_is_the_kernels checks that the
+ * refusal elsewhere, EOPNOTSUPP, is the kernel's answer). Loops over
+ * every mode leave out the ones it does not take.
+ */
+static inline bool mode_taken(unsigned int m)
+{
+	return m != MMAPDEMO_MODE_HUGE || md_huge_mode();
+}
+
 /* Are all @len bytes at @p zero? */
 static inline bool all_zero(const char *p, size_t len)
 {
