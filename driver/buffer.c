@@ -71,17 +71,20 @@ static void mmapdemo_pages_put(struct mmapdemo_buf *buf, struct page **page,
  */
 static unsigned long mmapdemo_pages_fill_folio(struct mmapdemo_buf *buf,
 					       struct page **page, pgoff_t idx,
-					       unsigned long left, gfp_t gfp)
+					       unsigned long left,
+					       unsigned int order, gfp_t gfp)
 {
 	struct folio *folio;
 	unsigned long i;
 
-	if (buf->alloc_order < HPAGE_PMD_ORDER || left < HPAGE_PMD_NR ||
+	if (order < HPAGE_PMD_ORDER || left < HPAGE_PMD_NR ||
 	    !IS_ALIGNED(idx, HPAGE_PMD_NR))
 		return 0;
 	folio = folio_alloc(gfp | __GFP_NORETRY, HPAGE_PMD_ORDER);
 	if (!folio)
 		return 0;
+	/* Left by its last user; finish_fault() reads it (mmapdemo_fault()). */
+	folio->index = 0;
 	folio_ref_add(folio, HPAGE_PMD_NR - 1);
 	for (i = 0; i < HPAGE_PMD_NR; i++)
 		page[i] = folio_page(folio, i);
@@ -97,7 +100,8 @@ static unsigned long mmapdemo_pages_to_pmd(pgoff_t idx)
 #else
 static unsigned long mmapdemo_pages_fill_folio(struct mmapdemo_buf *buf,
 					       struct page **page, pgoff_t idx,
-					       unsigned long left, gfp_t gfp)
+					       unsigned long left,
+					       unsigned int order, gfp_t gfp)
 {
 	return 0;
 }
@@ -132,7 +136,7 @@ static int mmapdemo_pages_fill(struct mmapdemo_buf *buf, struct page **page,
 			goto fail;
 		}
 		n = mmapdemo_pages_fill_folio(buf, page + done, first + done,
-					      nr - done, gfp);
+					      nr - done, order, gfp);
 		if (n) {
 			done += n;
 			cond_resched();

@@ -93,7 +93,6 @@ int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma);
 #endif
 long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
-
 extern const struct file_operations mmapdemo_fops;
 extern const struct attribute_group *mmapdemo_groups[];
 void mmapdemo_sysfs_init(void);

@@ -28,7 +28,6 @@ static long mmapdemo_ioctl_get_info(struct mmapdemo_file *f, void __user *arg)
 static long mmapdemo_ioctl_set_mode(struct mmapdemo_file *f, u32 __user *arg)
 {
 	u32 mode;
-
 	int ret;
 
 	if (get_user(mode, arg))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmapdemo: mmap() and the VMA operations of the four mapping modes.
+ * mmapdemo: mmap() and the VMA operations of the mapping modes.
  *
  * fault        ->fault hands out one page per fault (demand paging).
  * faultaround  ->fault plus ->map_pages: a read fault also maps the
@@ -180,7 +180,13 @@ static vm_fault_t mmapdemo_map_pages(struct vm_fault *vmf, pgoff_t start,
  * Demand paging: return the buffer's page at vmf->pgoff, locked and with
  * a reference of its own; the core mm maps it (shared) or copies it
  * (private write). The page lock closes the race with a shrink, see
- * mmapdemo_buf_lock_page(). No lock here is shared between CPUs.
+ * mmapdemo_buf_lock_page(). No lock here is shared between CPUs, but a
+ * page of a 2 MiB folio shares its lock with the other 511.
+ *
+ * The core mm maps just this page: a large folio's whole range only where
+ * it lies inside the file's size (finish_fault()), and the device's inode
+ * has size 0, its folios index 0. That must stay so: a whole folio mapped
+ * from here could reach pages a shrink has cut off.
  */
 static vm_fault_t mmapdemo_fault(struct vm_fault *vmf)
 {
@@ -224,6 +230,7 @@ static vm_fault_t mmapdemo_huge_fault(struct vm_fault *vmf, unsigned int order)
 	struct folio *folio = NULL;
 	vm_fault_t ret = VM_FAULT_FALLBACK;
 	pgoff_t pgoff;
+	pmd_t pmd;
 
 	pgoff = linear_page_index(vma, haddr);
 	if (order != HPAGE_PMD_ORDER || (write && !(vma->vm_flags & VM_SHARED)) ||
@@ -233,9 +240,21 @@ static vm_fault_t mmapdemo_huge_fault(struct vm_fault *vmf, unsigned int order)
 	folio = mmapdemo_buf_lock_folio(&dev->buf, pgoff);
 	if (!folio)
 		goto out;
+	/*
+	 * The PMD was empty when the core mm called us, but a fault that
+	 * fell back (an older array, THP turned off meanwhile) may have put
+	 * a page table there since; a ->fault of this folio holds its lock
+	 * until its PTE is set, so under the lock this is exact. An insert
+	 * over a table WARNs; a PMD already there is this folio's.
+	 */
+	pmd = pmdp_get(vmf->pmd);
+	if (!pmd_none(pmd) && !pmd_trans_huge(pmd)) {
+		folio_unlock(folio);
+		goto out;
+	}
 	ret = vmf_insert_folio_pmd(vmf, folio, write);
 	folio_unlock(folio);
-	if (ret == VM_FAULT_NOPAGE)
+	if (ret == VM_FAULT_NOPAGE && pmd_none(pmd))
 		mmapdemo_count(dev, MMAPDEMO_STAT_HUGE_PMDS);
 out:
 	trace_mmapdemo_huge_fault(vmf, pgoff, folio ? folio_pfn(folio) : 0, ret);
@@ -243,7 +262,6 @@ out:
 		folio_put(folio);
 	return ret;
 }
-
 #endif
 
 /*
@@ -500,13 +518,36 @@ static int mmapdemo_prepare_prepopulated(struct mmapdemo_dev *dev,
 }
 
 /*
+ * huge mode, where there is one: not a mixed map (mmapdemo_huge_vm_ops).
+ * VM_DONTEXPAND makes the VMA special (VM_SPECIAL), as VM_MIXEDMAP makes
+ * the other modes': mlock() leaves it alone. It also keeps mremap() from
+ * growing it. VM_HUGEPAGE asks for PMDs where THP is "madvise". Returns
+ * whether @mode was huge.
+ */
+static bool mmapdemo_prepare_huge(struct vm_area_desc *desc, u32 mode,
+				  bool cow)
+{
+#ifdef MMAPDEMO_HUGE
+	if (mode != MMAPDEMO_MODE_HUGE)
+		return false;
+	vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_HUGEPAGE_BIT);
+	desc->private_data = cow ? &mmapdemo_demand_cow : NULL;
+	desc->vm_ops = &mmapdemo_huge_vm_ops;
+	return true;
+#else
+	return false;
+#endif
+}
+
+/*
  * mmap_prepare should keep no state: the mmap may still fail after it,
  * and no hook says so. The one thing it makes is the prepopulated modes'
  * pending pin, without which a shrink could free the pages the action
  * will map; ->mapped completes it, ->close puts it, and buffer.c takes
- * care of one abandoned by a failed mmap. The demand-paged modes set
- * VM_MIXEDMAP, as with ->mmap. The VFS has already refused a shared
- * writable mapping of a read-only file (EACCES).
+ * care of one abandoned by a failed mmap. fault and faultaround set
+ * VM_MIXEDMAP, as with ->mmap; huge does not (mmapdemo_huge_vm_ops). The
+ * VFS has already refused a shared writable mapping of a read-only file
+ * (EACCES).
  */
 int mmapdemo_mmap_prepare(struct vm_area_desc *desc)
 {
@@ -524,21 +565,7 @@ int mmapdemo_mmap_prepare(struct vm_area_desc *desc)
 		vma_desc_clear_flags(desc, VMA_MAYEXEC_BIT);
 		if (mmapdemo_mode_prepopulated(mode)) {
 			ret = mmapdemo_prepare_prepopulated(dev, desc, mode, cow);
-#ifdef MMAPDEMO_HUGE
-		} else if (mode == MMAPDEMO_MODE_HUGE) {
-			/*
-			 * VM_DONTEXPAND makes the VMA special (VM_SPECIAL),
-			 * as VM_MIXEDMAP makes the other modes': mlock()
-			 * leaves it alone. It also keeps mremap() from
-			 * growing it. VM_HUGEPAGE asks for PMDs where THP
-			 * is "madvise".
-			 */
-			vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT,
-					   VMA_HUGEPAGE_BIT);
-			desc->private_data = cow ? &mmapdemo_demand_cow : NULL;
-			desc->vm_ops = &mmapdemo_huge_vm_ops;
-#endif
-		} else {
+		} else if (!mmapdemo_prepare_huge(desc, mode, cow)) {
 			vma_desc_set_flags(desc, VMA_MIXEDMAP_BIT);
 			desc->private_data = cow ? &mmapdemo_demand_cow : NULL;
 			desc->vm_ops = mode == MMAPDEMO_MODE_FAULTAROUND ?
