@@ -44,12 +44,10 @@ int tr_extract(const char *dat)
 }
 
 /*
- * The results, one character per touch; where more than this many touches
- * in a row have the same result (a 2 MiB window: 512), every run of them
- * as "o*512", comma-separated: "o*512,B*4".
+ * The results, one character per touch; where more than TR_LONG_RUN
+ * touches in a row have the same result (a 2 MiB window: 512), every run
+ * of them as "o*512", comma-separated: "o*512,B*4".
  */
-#define LONG_RUN	8
-
 static void write_results(FILE *out, const char *res)
 {
 	const char *p;
@@ -58,7 +56,7 @@ static void write_results(FILE *out, const char *res)
 
 	for (p = res; *p; p += n) {
 		n = strspn(p, (char[]){ *p, '\0' });
-		runs |= n > LONG_RUN;
+		runs |= n > TR_LONG_RUN;
 	}
 	if (!runs) {
 		fprintf(out, "%s", res);

@@ -105,9 +105,6 @@ static void print_locking(FILE *out, const struct summary *s, bool vma_traced)
 	free(t);
 }
 
-/* More pages in a row than this with the same count print as "1-511:0". */
-#define LONG_RUN	8
-
 static void print_pages(FILE *out, const struct summary *s, long npages)
 {
 	long i, j, *per = calloc(npages > 0 ? npages : 1, sizeof(*per));
@@ -124,12 +121,12 @@ static void print_pages(FILE *out, const struct summary *s, long npages)
 	for (i = 0; i < npages; i = j) {
 		for (j = i + 1; j < npages && per[j] == per[i]; j++)
 			;
-		if (j - i <= LONG_RUN)
-			j = i + 1;
-		if (j == i + 1)
-			fprintf(out, " %ld:%ld", i, per[i]);
-		else
+		if (j - i > TR_LONG_RUN) {
 			fprintf(out, " %ld-%ld:%ld", i, j - 1, per[i]);
+		} else {
+			fprintf(out, " %ld:%ld", i, per[i]);
+			j = i + 1;
+		}
 	}
 	fprintf(out, "\nother faults: %d (not on the mapping)\n", s->other_faults);
 	free(per);

@@ -28,6 +28,11 @@
 #define TR_MAX_NPAGES	512
 #define TR_MAX_PAGES	(2 * TR_MAX_NPAGES)
 #define TR_PMD_SIZE	(2UL << 20)
+/*
+ * More pages (or touches) in a row than this with the same fault count
+ * (or result) print as one range: "1-511:0", "o*516".
+ */
+#define TR_LONG_RUN	8
 
 /* scenario.c: what a scenario maps and touches. */
 enum touch { TOUCH_READ, TOUCH_WRITE, TOUCH_READ_WRITE };
