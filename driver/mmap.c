@@ -197,14 +197,15 @@ static vm_fault_t mmapdemo_fault(struct vm_fault *vmf)
 	page = mmapdemo_buf_lock_page(&dev->buf, vmf->pgoff);
 	if (!page) {
 		mmapdemo_count(dev, MMAPDEMO_STAT_SIGBUS);
-		trace_mmapdemo_fault(vmf, 0, VM_FAULT_SIGBUS);
+		trace_mmapdemo_fault(vmf, vmf->pgoff, 0, VM_FAULT_SIGBUS);
 		return VM_FAULT_SIGBUS;
 	}
 	vmf->page = page;
 	mmapdemo_count(dev, MMAPDEMO_STAT_FAULTS);
 	if ((vmf->flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED))
 		mmapdemo_count(dev, MMAPDEMO_STAT_COW_FAULTS);
-	trace_mmapdemo_fault(vmf, page_to_pfn(page), VM_FAULT_LOCKED);
+	trace_mmapdemo_fault(vmf, vmf->pgoff, page_to_pfn(page),
+			     VM_FAULT_LOCKED);
 	return VM_FAULT_LOCKED;
 }
 

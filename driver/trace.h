@@ -73,50 +73,44 @@ TRACE_EVENT(mmapdemo_mmap,
 		      __entry->vm_flags, __entry->ret)
 );
 
-TRACE_EVENT(mmapdemo_fault,
-	    TP_PROTO(struct vm_fault *vmf, unsigned long pfn, vm_fault_t ret),
-	    TP_ARGS(vmf, pfn, ret),
-	    TP_STRUCT__entry(__field(unsigned long, address)
-			     __field(unsigned long, pgoff)
-			     __field(unsigned long, pfn)
-			     __field(unsigned int, flags)
-			     __field(bool, shared)
-			     __field(unsigned int, ret)),
-	    TP_fast_assign(__entry->address = vmf->address;
-			   __entry->pgoff = vmf->pgoff;
-			   __entry->pfn = pfn;
-			   __entry->flags = (unsigned int)vmf->flags;
-			   __entry->shared = !!(vmf->vma->vm_flags & VM_MAYSHARE);
-			   __entry->ret = (__force unsigned int)ret;),
-	    TP_printk("address=0x%lx pgoff=%lu pfn=0x%lx %s flags=%s ret=%s",
-		      __entry->address, __entry->pgoff, __entry->pfn,
-		      __entry->shared ? "shared" : "private",
-		      show_mmapdemo_fault_flags(__entry->flags),
-		      show_mmapdemo_fault_result(__entry->ret))
+/*
+ * A fault handler's answer: ->fault's (mmapdemo_fault, @pgoff the page's,
+ * vmf->pgoff) and huge mode's ->huge_fault's (mmapdemo_huge_fault, @pgoff
+ * the 2 MiB window's first page, @pfn its folio's).
+ */
+DECLARE_EVENT_CLASS(mmapdemo_fault_class,
+		    TP_PROTO(struct vm_fault *vmf, pgoff_t pgoff,
+			     unsigned long pfn, vm_fault_t ret),
+		    TP_ARGS(vmf, pgoff, pfn, ret),
+		    TP_STRUCT__entry(__field(unsigned long, address)
+				     __field(unsigned long, pgoff)
+				     __field(unsigned long, pfn)
+				     __field(unsigned int, flags)
+				     __field(bool, shared)
+				     __field(unsigned int, ret)),
+		    TP_fast_assign(__entry->address = vmf->address;
+				   __entry->pgoff = pgoff;
+				   __entry->pfn = pfn;
+				   __entry->flags = (unsigned int)vmf->flags;
+				   __entry->shared = !!(vmf->vma->vm_flags & VM_MAYSHARE);
+				   __entry->ret = (__force unsigned int)ret;),
+		    TP_printk("address=0x%lx pgoff=%lu pfn=0x%lx %s flags=%s ret=%s",
+			      __entry->address, __entry->pgoff, __entry->pfn,
+			      __entry->shared ? "shared" : "private",
+			      show_mmapdemo_fault_flags(__entry->flags),
+			      show_mmapdemo_fault_result(__entry->ret))
 );
 
-/* huge mode: @pgoff is the 2 MiB window's first page, @pfn its folio's. */
-TRACE_EVENT(mmapdemo_huge_fault,
-	    TP_PROTO(struct vm_fault *vmf, pgoff_t pgoff, unsigned long pfn,
-		     vm_fault_t ret),
-	    TP_ARGS(vmf, pgoff, pfn, ret),
-	    TP_STRUCT__entry(__field(unsigned long, address)
-			     __field(unsigned long, pgoff)
-			     __field(unsigned long, pfn)
-			     __field(unsigned int, flags)
-			     __field(bool, shared)
-			     __field(unsigned int, ret)),
-	    TP_fast_assign(__entry->address = vmf->address;
-			   __entry->pgoff = pgoff;
-			   __entry->pfn = pfn;
-			   __entry->flags = (unsigned int)vmf->flags;
-			   __entry->shared = !!(vmf->vma->vm_flags & VM_MAYSHARE);
-			   __entry->ret = (__force unsigned int)ret;),
-	    TP_printk("address=0x%lx pgoff=%lu pfn=0x%lx %s flags=%s ret=%s",
-		      __entry->address, __entry->pgoff, __entry->pfn,
-		      __entry->shared ? "shared" : "private",
-		      show_mmapdemo_fault_flags(__entry->flags),
-		      show_mmapdemo_fault_result(__entry->ret))
+DEFINE_EVENT(mmapdemo_fault_class, mmapdemo_fault,
+	     TP_PROTO(struct vm_fault *vmf, pgoff_t pgoff, unsigned long pfn,
+		      vm_fault_t ret),
+	     TP_ARGS(vmf, pgoff, pfn, ret)
+);
+
+DEFINE_EVENT(mmapdemo_fault_class, mmapdemo_huge_fault,
+	     TP_PROTO(struct vm_fault *vmf, pgoff_t pgoff, unsigned long pfn,
+		      vm_fault_t ret),
+	     TP_ARGS(vmf, pgoff, pfn, ret)
 );
 
 TRACE_EVENT(mmapdemo_map_pages,

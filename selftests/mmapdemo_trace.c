@@ -646,4 +646,81 @@ TEST_F(trace, resize_events)
 	EXPECT_EQ(-EBUSY, sl(e, "ret"));
 }
 
+/*
+ * huge mode (7.3): ->huge_fault's event names the 2 MiB window it was
+ * asked for (pgoff: the window's first page, not the faulting page's),
+ * NOPAGE where the window is one of the buffer's folios and it mapped
+ * the PMD, FALLBACK elsewhere, after which ->fault's own event names the
+ * page. (A fault that falls back under the per-VMA lock is retried under
+ * mmap_lock, and asks ->huge_fault again.) Read one page in the middle of
+ * each window of an 8 MiB buffer grown from 1 MiB: its first window is
+ * small pages. Where the driver takes no huge mode the kernel refuses the
+ * mode (EOPNOTSUPP) and the event never fires.
+ */
+#define HUGE_WINDOWS	4
+
+TEST_F(trace, huge_fault_event_names_the_window)
+{
+	const size_t win = (2UL << 20) / self->ps, mid = 7;
+	const size_t len = HUGE_WINDOWS * win * self->ps;
+	int events[HUGE_WINDOWS] = { 0 }, nopage[HUGE_WINDOWS] = { 0 };
+	unsigned long folios, page, w;
+	char text[32], *p;
+	const char *e;
+	int i, n, pmds = 0;
+
+	if (!md_huge_mode()) {
+		EXPECT_EQ(-1, md_set_mode(self->fd, MMAPDEMO_MODE_HUGE));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		ASSERT_EQ(0, read_events(self));
+		EXPECT_EQ(0, count(self, "mmapdemo_huge_fault"));
+		return;
+	}
+	ASSERT_EQ(0, md_read_text("/sys/kernel/mm/transparent_hugepage/enabled",
+				  text, sizeof(text)));
+	if (strstr(text, "[never]"))
+		SKIP(return, "transparent huge pages are off: no ->huge_fault");
+	ASSERT_EQ(0, md_resize(self->fd, 1UL << 20));
+	ASSERT_EQ(0, md_resize(self->fd, len));
+	ASSERT_EQ(0, md_read_text(MD_SYSFS "/folios", text, sizeof(text)));
+	folios = strtoul(text, NULL, 10);
+	p = md_map(self->fd, MMAPDEMO_MODE_HUGE, len, 0, PROT_READ, true);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, (unsigned long)p % (win * self->ps));
+	ASSERT_EQ(0, read_events(self));
+	for (w = 0; w < HUGE_WINDOWS; w++)
+		load(p + (w * win + mid) * self->ps);
+	ASSERT_EQ(0, read_events(self));
+	n = count(self, "mmapdemo_huge_fault");
+	for (i = 0; i < n; i++) {
+		e = nth(self, "mmapdemo_huge_fault", i);
+		page = (ul(e, "address") - (unsigned long)p) / self->ps;
+		w = page / win;
+		ASSERT_GT(HUGE_WINDOWS, w) TH_LOG("%s", e);
+		EXPECT_EQ(mid, page % win) TH_LOG("%s", e);
+		EXPECT_EQ(w * win, ul(e, "pgoff")) TH_LOG("%s", e);
+		EXPECT_TRUE(has_word(e, "shared")) TH_LOG("%s", e);
+		events[w]++;
+		if (!strcmp(field(e, "ret"), "NOPAGE")) {
+			nopage[w]++;
+			pmds++;
+			EXPECT_NE(0, ul(e, "pfn")) TH_LOG("%s", e);
+		} else {
+			EXPECT_STREQ("FALLBACK", field(e, "ret")) TH_LOG("%s", e);
+		}
+	}
+	for (w = 0; w < HUGE_WINDOWS; w++) {
+		EXPECT_LE(1, events[w]) TH_LOG("window %lu", w);
+		EXPECT_GE(1, nopage[w]) TH_LOG("window %lu", w);
+	}
+	/* The first window is small pages: ->fault names its page. */
+	EXPECT_EQ(0, nopage[0]);
+	EXPECT_EQ(folios, pmds);
+	EXPECT_EQ(HUGE_WINDOWS - folios, count(self, "mmapdemo_fault"));
+	e = nth(self, "mmapdemo_fault", 0);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(mid, ul(e, "pgoff")) TH_LOG("%s", e);
+	munmap(p, len);
+}
+
 TEST_HARNESS_MAIN

@@ -12,7 +12,7 @@
 
 const char *const tr_counter_names[TR_NCOUNTERS] = {
 	"faults", "cow_faults", "sigbus", "faultaround_pages", "remap_pages",
-	"insert_pages",
+	"insert_pages", "huge_pmds",
 };
 
 int tr_counters_read(struct counters *c)

@@ -35,9 +35,11 @@ static const char usage_text[] =
 	"\n"
 	"  -o, --out DIR       where the files go (default: the current directory)\n"
 	"  -m, --mode MODE     mode of the scenarios named without .MODE: fault,\n"
-	"                      faultaround, remap or insert\n"
+	"                      faultaround, remap, insert or huge\n"
 	"  -n, --pages N       pages each scenario maps and touches (default 4;\n"
-	"                      past-end always maps the last page and one past it)\n"
+	"                      past-end always maps the last page and one past it;\n"
+	"                      huge mode maps a 2 MiB window the driver maps with\n"
+	"                      one PMD, then N pages more)\n"
 	"  -a, --all           every scenario, each in its own mode (or -m's)\n"
 	"  -M, --mmap-graph    graph the mmap() call (from do_mmap) instead of the\n"
 	"                      fault path: where the driver's ->mmap or\n"
@@ -109,6 +111,7 @@ static int parse_run(const char *arg, const char *mode, size_t npages,
 		return -1;
 	}
 	r->npages = npages;
+	r->first = 0;
 	if (r->mode == r->s->mode)
 		snprintf(r->name, sizeof(r->name), "%s", r->s->name);
 	else
@@ -242,9 +245,9 @@ int main(int argc, char **argv)
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
 	}
-	if (npages < 1 || npages > TR_MAX_PAGES || nth < 1) {
+	if (npages < 1 || npages > TR_MAX_NPAGES || nth < 1) {
 		fprintf(stderr, "mmapdemo-trace: --pages is 1 to %d, --fault from 1\n",
-			TR_MAX_PAGES);
+			TR_MAX_NPAGES);
 		return EXIT_USAGE;
 	}
 	if (summary || excerpt) {
@@ -274,6 +277,8 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
+	if (tr_huge_prepare(runs, nruns))
+		return EXIT_FAIL;
 	if (!trace_cmd || !have_trace_cmd())
 		o.dat = NULL;
 	return record_all(runs, nruns, tracefs_dir, &o, mmap_graph, quiet);

@@ -58,6 +58,19 @@ bool tr_is_pte_update(const char *func)
 	return in(func, names);
 }
 
+/*
+ * The functions that write a PMD in a fault (huge mode, 7.3), outermost
+ * first: what the driver calls, the static one that does it.
+ */
+bool tr_is_pmd_update(const char *func)
+{
+	static const char *const names[] = {
+		"vmf_insert_folio_pmd", "vmf_insert_pfn_pmd", "insert_pmd", NULL,
+	};
+
+	return in(func, names);
+}
+
 /* What docs/fault-path.md talks about: the excerpts keep these. */
 bool tr_is_key_function(const char *func)
 {
@@ -96,6 +109,16 @@ bool tr_is_key_function(const char *func)
 		"__mmap_new_file_vma", "vm_area_alloc", "vma_link_file",
 		"__mmap_complete", "mmap_action_prepare", "mmap_action_finish",
 		"call_vma_mapped", "vma_set_page_prot",
+		/*
+		 * huge mode (7.3): the PMD-level fault, the driver's PMD
+		 * insert, the folio's rmap, and the split a private write or
+		 * a partial unmap makes.
+		 */
+		"create_huge_pmd", "__thp_vma_allowable_orders",
+		"vmf_insert_folio_pmd", "vmf_insert_pfn_pmd", "insert_pmd",
+		"folio_add_file_rmap_pmd",
+		"wp_huge_pmd", "do_huge_pmd_wp_page", "__split_huge_pmd",
+		"thp_get_unmapped_area", "__thp_get_unmapped_area",
 		/* 6.12: vma_end_read() is inlined to this when a fault retries. */
 		"up_read",
 		NULL,

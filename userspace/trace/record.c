@@ -43,6 +43,31 @@ int tr_extract(const char *dat)
 	return 0;
 }
 
+/*
+ * The results, one character per touch; where more than TR_LONG_RUN
+ * touches in a row have the same result (a 2 MiB window: 512), every run
+ * of them as "o*512", comma-separated: "o*512,B*4".
+ */
+static void write_results(FILE *out, const char *res)
+{
+	const char *p;
+	bool runs = false;
+	size_t n;
+
+	for (p = res; *p; p += n) {
+		n = strspn(p, (char[]){ *p, '\0' });
+		runs |= n > TR_LONG_RUN;
+	}
+	if (!runs) {
+		fprintf(out, "%s", res);
+		return;
+	}
+	for (p = res; *p; p += n) {
+		n = strspn(p, (char[]){ *p, '\0' });
+		fprintf(out, "%s%c*%zu", p == res ? "" : ",", *p, n);
+	}
+}
+
 static void write_header(FILE *out, struct tracefs *t, const struct run *r,
 			 const struct mmapdemo_info *info, int pid,
 			 const char *results, int mmap_err,
@@ -57,17 +82,21 @@ static void write_header(FILE *out, struct tracefs *t, const struct run *r,
 	fprintf(out, "# mmapdemo-trace: scenario=%s name=%s mode=%s map=%s pages=%zu "
 		"offset=%llu touch=%s\n", r->s->name, r->name, md_mode_name(r->mode),
 		r->s->shared ? "shared" : "private", tr_run_pages(r),
-		r->s->past_end ? (unsigned long long)(info->size / ps - 1) : 0ULL,
+		r->s->past_end ? (unsigned long long)(info->size / ps - 1) :
+				 (unsigned long long)r->first,
 		tr_touch_name(r->s->touch));
 	fprintf(out, "# mmapdemo-trace: kernel=%s page_size=%zu buffer_pages=%llu "
 		"pid=%d\n", u.release, ps, (unsigned long long)(info->size / ps), pid);
 	fprintf(out, "# mmapdemo-trace: graph=%s notrace=%s\n",
 		tr_tracefs_graph(t), tr_tracefs_notrace(t));
-	if (mmap_err)
+	if (mmap_err) {
 		fprintf(out, "# mmapdemo-trace: mmap_error=%s\n",
 			strerrorname_np(mmap_err) ? strerrorname_np(mmap_err) : "?");
-	else
-		fprintf(out, "# mmapdemo-trace: results=%s\n", results);
+	} else {
+		fprintf(out, "# mmapdemo-trace: results=");
+		write_results(out, results);
+		fprintf(out, "\n");
+	}
 	if (before && after) {
 		fprintf(out, "# mmapdemo-trace: counters");
 		for (i = 0; i < TR_NCOUNTERS; i++)

@@ -107,7 +107,7 @@ static void print_locking(FILE *out, const struct summary *s, bool vma_traced)
 
 static void print_pages(FILE *out, const struct summary *s, long npages)
 {
-	long i, *per = calloc(npages > 0 ? npages : 1, sizeof(*per));
+	long i, j, *per = calloc(npages > 0 ? npages : 1, sizeof(*per));
 	int in = 0;
 
 	for (i = 0; i < s->nfaults; i++)
@@ -118,10 +118,39 @@ static void print_pages(FILE *out, const struct summary *s, long npages)
 	fprintf(out, "faults: %d on %ld pages (%.2f per page)\n", in, npages,
 		npages ? (double)in / npages : 0.0);
 	fprintf(out, "faults per page:");
-	for (i = 0; i < npages; i++)
-		fprintf(out, " %ld:%ld", i, per[i]);
+	for (i = 0; i < npages; i = j) {
+		for (j = i + 1; j < npages && per[j] == per[i]; j++)
+			;
+		if (j - i > TR_LONG_RUN) {
+			fprintf(out, " %ld-%ld:%ld", i, j - 1, per[i]);
+		} else {
+			fprintf(out, " %ld:%ld", i, per[i]);
+			j = i + 1;
+		}
+	}
 	fprintf(out, "\nother faults: %d (not on the mapping)\n", s->other_faults);
 	free(per);
+}
+
+/*
+ * huge mode: the faults in the mapping's first 2 MiB, the window the run
+ * chose for its PMD, and in the pages after it, which ->fault maps.
+ */
+static void print_window(FILE *out, const struct summary *s, long npages)
+{
+	long win = TR_PMD_SIZE / s->page_size, in = 0, past = 0, i;
+
+	for (i = 0; i < s->nfaults; i++) {
+		if (s->faults[i].page < win)
+			in++;
+		else if (s->faults[i].page < npages)
+			past++;
+	}
+	fprintf(out, "faults in the 2 MiB window: %ld on %ld pages (mapping %s)\n",
+		in, win, !s->mapped ? "not seen" : s->start % TR_PMD_SIZE ?
+		"not 2 MiB-aligned" : "2 MiB-aligned");
+	fprintf(out, "faults past the window: %ld on %ld pages\n", past,
+		npages > win ? npages - win : 0);
 }
 
 void sm_print(FILE *out, struct summary *s, const char *path)
@@ -146,13 +175,18 @@ void sm_print(FILE *out, struct summary *s, const char *path)
 		fprintf(out, "mmap: failed with %s\n", err);
 	else
 		fprintf(out, "mmap: %s\n", s->mapped ? s->mmap_fields : "no mmapdemo_mmap event");
-	fprintf(out, "results: %s (one per touch: o ok, B SIGBUS, S SIGSEGV)\n",
-		meta(s, "results", results, sizeof(results)));
+	meta(s, "results", results, sizeof(results));
+	fprintf(out, "results: %s (one per touch: o ok, B SIGBUS, S SIGSEGV%s)\n",
+		results, strchr(results, '*') ? "; o*N: N in a row" : "");
 	print_pages(out, s, atol(pages));
+	if (!strcmp(mode, "huge"))
+		print_window(out, s, atol(pages));
 	fprintf(out, "driver faults: %d (LOCKED=%d SIGBUS=%d WRITE=%d)\n",
 		s->drv_faults, s->drv_locked, s->drv_sigbus, s->drv_write);
 	fprintf(out, "driver map_pages: %d (pages mapped=%d)\n", s->map_pages,
 		s->map_pages_mapped);
+	fprintf(out, "driver huge_fault: %d (NOPAGE=%d FALLBACK=%d)\n",
+		s->huge_faults, s->huge_nopage, s->huge_fallback);
 	fprintf(out, "signals sent: %d\n", s->signals);
 	if (tr_is_mmap_top(graph)) {
 		fprintf(out, "fault path: not traced (--mmap-graph: the graph is "
@@ -163,6 +197,7 @@ void sm_print(FILE *out, struct summary *s, const char *path)
 		print_paths(out, "chain", s->chains, "none (no fault reached the driver)");
 		print_branches(out, s, shared);
 		print_paths(out, "pte update", s->ptes, "none in a fault");
+		print_paths(out, "pmd update", s->pmds, "none in a fault");
 		print_locking(out, s, strstr(graph, "lock_vma_under_rcu") != NULL);
 		print_times(out, "driver fault handler", s->drv_us, s->ndrv_us);
 		fprintf(out, "mmap chain: not traced (record with --mmap-graph)\n");

@@ -53,9 +53,16 @@ const char *tr_touch_name(enum touch t)
 	return t == TOUCH_READ ? "read" : t == TOUCH_WRITE ? "write" : "read,write";
 }
 
+size_t tr_window_pages(void)
+{
+	return TR_PMD_SIZE / md_page_size();
+}
+
 size_t tr_run_pages(const struct run *r)
 {
-	return r->s->past_end ? 2 : r->npages;
+	if (r->s->past_end)
+		return 2;
+	return r->npages + (r->mode == MMAPDEMO_MODE_HUGE ? tr_window_pages() : 0);
 }
 
 static size_t touches(const struct run *r, size_t npages)
@@ -123,7 +130,8 @@ static void child_main(const struct run *runs, int nruns, int in, int out)
 		if (i < 0 || i >= nruns || md_info(fd, &info))
 			_exit(4);
 		r = &runs[i];
-		off = r->s->past_end ? (off_t)(info.size - md_page_size()) : 0;
+		off = r->s->past_end ? (off_t)(info.size - md_page_size()) :
+				       (off_t)(r->first * md_page_size());
 		pass(fd, r, off, tr_run_pages(r), res);		/* untraced */
 		if (write(out, "R", 1) != 1 || read(in, &b, 1) != 1)
 			_exit(5);

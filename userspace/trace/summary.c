@@ -96,6 +96,11 @@ static void on_event(struct summary *s, const struct rec *r)
 		s->drv_vmalock += !!strstr(buf, "VMA_LOCK");
 		if (s->cur)
 			s->cur->driver_fault = true;
+	} else if (!strcmp(r->event, "mmapdemo_huge_fault")) {
+		s->huge_faults++;
+		tr_field(r->fields, "ret", buf, sizeof(buf));
+		s->huge_nopage += !!strstr(buf, "NOPAGE");
+		s->huge_fallback += !!strstr(buf, "FALLBACK");
 	} else if (!strcmp(r->event, "mmapdemo_map_pages")) {
 		s->map_pages++;
 		if (!tr_field_ul(r->fields, "mapped", &pages))
@@ -114,6 +119,17 @@ static bool base_is(const char *func, const char *name)
 	size_t n = strlen(name);
 
 	return !strncmp(func, name, n) && (!func[n] || func[n] == '.');
+}
+
+/* Is no function on the stack one that @is names? */
+static bool outermost(const struct summary *s, bool (*is)(const char *))
+{
+	int i;
+
+	for (i = 0; i < s->depth && i < MAX_DEPTH; i++)
+		if (is(s->stack[i]))
+			return false;
+	return true;
 }
 
 /* A function entered (ENTRY) or called and returned (LEAF). */
@@ -147,14 +163,10 @@ static void on_call(struct summary *s, const struct rec *r)
 	f->do_wp_page |= base_is(r->func, "do_wp_page");
 	if (tr_is_driver(r->func) && (s->depth == 0 || !tr_is_driver(s->stack[s->depth - 1])))
 		note_path(s, r->func, s->chains);
-	if (tr_is_pte_update(r->func)) {
-		int i;
-
-		for (i = 0; i < s->depth && !tr_is_pte_update(s->stack[i]); i++)
-			;
-		if (i == s->depth)
-			note_path(s, r->func, s->ptes);
-	}
+	if (tr_is_pte_update(r->func) && outermost(s, tr_is_pte_update))
+		note_path(s, r->func, s->ptes);
+	if (tr_is_pmd_update(r->func) && outermost(s, tr_is_pmd_update))
+		note_path(s, r->func, s->pmds);
 }
 
 /* A function returned after @dur_us; @top: a block of the graph ended. */

@@ -40,9 +40,11 @@ struct summary {
 	bool block_is_mmap_call;	/* of those, do_mmap's (--mmap-graph) */
 	double mmap_us, mmap_call_us;
 	struct chain chains[MAX_CHAINS], ptes[MAX_CHAINS], mmap_ptes[MAX_CHAINS];
+	struct chain pmds[MAX_CHAINS];		/* the PMD inserts of faults */
 	struct chain mmap_chains[MAX_CHAINS];	/* the driver, called in mmap() */
 	int drv_faults, drv_locked, drv_sigbus, drv_write, drv_vmalock;
 	int map_pages, map_pages_mapped, vma_open, vma_close, signals;
+	int huge_faults, huge_nopage, huge_fallback;	/* ->huge_fault's events */
 	double *drv_us;
 	int ndrv_us;
 };

@@ -20,8 +20,19 @@
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
 
-/* The most pages a scenario maps. */
-#define TR_MAX_PAGES	512
+/*
+ * The most pages a run maps: --pages is at most TR_MAX_NPAGES, and a run
+ * in huge mode maps a 2 MiB window of TR_MAX_NPAGES 4 KiB pages before
+ * them.
+ */
+#define TR_MAX_NPAGES	512
+#define TR_MAX_PAGES	(2 * TR_MAX_NPAGES)
+#define TR_PMD_SIZE	(2UL << 20)
+/*
+ * More pages (or touches) in a row than this with the same fault count
+ * (or result) print as one range: "1-511:0", "o*516".
+ */
+#define TR_LONG_RUN	8
 
 /* scenario.c: what a scenario maps and touches. */
 enum touch { TOUCH_READ, TOUCH_WRITE, TOUCH_READ_WRITE };
@@ -35,11 +46,17 @@ struct scenario {
 	bool past_end;		/* map the buffer's last page and one past it */
 };
 
-/* One run: a scenario in a mode, on @npages pages. */
+/*
+ * One run: a scenario in a mode, on @npages pages from buffer page @first
+ * (past-end: the buffer's last page and one past it). In huge mode
+ * @first is a 2 MiB window of the buffer that the driver maps with one
+ * PMD, and the run maps that window, then @npages pages after it.
+ */
 struct run {
 	const struct scenario *s;
 	unsigned int mode;
 	size_t npages;
+	size_t first;
 	char name[64];		/* the scenario's name, ".MODE" if not its own */
 };
 
@@ -50,6 +67,16 @@ const char *tr_touch_name(enum touch t);
 /* Pages the run maps, and touches it makes (a read and a write: two). */
 size_t tr_run_pages(const struct run *r);
 size_t tr_run_touches(const struct run *r);
+/* Pages of a 2 MiB window (huge mode's PMD). */
+size_t tr_window_pages(void);
+
+/*
+ * huge.c: where each run in huge mode maps (@first), found before any
+ * tracing: the driver must take huge mode, and the buffer must have a
+ * 2 MiB window it maps with one PMD, with @npages pages after it. Else
+ * one line on stderr saying what the kernel answered, and -1.
+ */
+int tr_huge_prepare(struct run *runs, int nruns);
 
 /*
  * The child that runs the scenarios, see scenario.c. tr_child_prepare()
@@ -103,7 +130,7 @@ int tr_tracefs_copy(struct tracefs *t, int pid, const char *mark, FILE *out);
 void tr_tracefs_close(struct tracefs *t);
 
 /* counters.c: the driver's counters from sysfs. */
-#define TR_NCOUNTERS	6
+#define TR_NCOUNTERS	7
 struct counters {
 	unsigned long long v[TR_NCOUNTERS];
 };
@@ -149,6 +176,7 @@ bool tr_is_driver(const char *func);
 
 /* The core-mm functions the summary and the excerpts look for. */
 bool tr_is_pte_update(const char *func);
+bool tr_is_pmd_update(const char *func);
 bool tr_is_fault_top(const char *func);
 bool tr_is_mmap_top(const char *func);
 bool tr_is_key_function(const char *func);
