@@ -60,7 +60,7 @@ const char *target_not_run(enum target t)
 		uname(&u);
 		md_read_text(MD_SYSFS "/modes", modes, sizeof(modes));
 		snprintf(why, sizeof(why),
-			 "the driver does not take huge on %s (MMAPDEMO_IOC_SET_MODE: EOPNOTSUPP; modes: %s)",
+			 "the driver does not take huge on %s: MMAPDEMO_IOC_SET_MODE says EOPNOTSUPP; its modes: %s",
 			 u.release, modes[0] ? modes : "?");
 	}
 	return huge ? NULL : why;
