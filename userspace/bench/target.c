@@ -2,11 +2,11 @@
 /*
  * mmapdemo-bench: the mappings under test. The driver's five modes (huge
  * where the driver takes it, see target_not_run()), and the kernel's own
- * paths as anchors: anonymous memory with and without
- * MAP_POPULATE in 4 KiB pages (the process runs with PR_SET_THP_DISABLE,
- * so that anonymous pages are the same size as the driver's), anonymous
- * memory with transparent huge pages (the anchor of huge mode), and a memfd whose pages are
- * already resident, mapped shared.
+ * paths as anchors: anonymous memory with and without MAP_POPULATE in
+ * 4 KiB pages (the process runs with PR_SET_THP_DISABLE, so that
+ * anonymous pages are the same size as the driver's), anonymous memory
+ * with transparent huge pages (the anchor of huge mode), and a memfd
+ * whose pages are already resident, mapped shared.
  */
 #include <stdio.h>
 #include <sys/mman.h>
