@@ -4,7 +4,7 @@
  * measurements (touch.c, copy.c, threads.c, lock.c, resize.c), plus the pieces they
  * use: timing and medians (stats.c), the mappings under test (target.c),
  * page orders, touch loops and byte checks (access.c), table and CSV
- * output (report.c), and the targets of issue 5 (targets.c).
+ * output (report.c), and the targets of issues 5 and 15 (targets.c).
  */
 #ifndef MMAPDEMO_BENCH_H
 #define MMAPDEMO_BENCH_H
@@ -43,6 +43,9 @@ struct options {
 extern struct options opt;
 extern size_t page_size;
 
+/* The pages of one PMD mapping: 2 MiB. */
+#define HUGE_PAGES	((2UL << 20) / page_size)
+
 /* The pattern seed of the buffer's (and the shmem file's) contents. */
 #define BENCH_SEED	0x6d6d6170u
 
@@ -60,6 +63,7 @@ struct sizectx {
 	uint64_t expect_pattern;	/* touch_read() sum over the pattern */
 	unsigned int reps;		/* repetitions at this size */
 	unsigned int segments;		/* contiguous runs of the buffer */
+	long folios;			/* its 2 MiB folios (sysfs; -1: none) */
 	bool mmap_prepare;		/* the driver maps with mmap_prepare */
 };
 
@@ -95,6 +99,7 @@ enum target {
 	T_INSERT,
 	T_FAULT,
 	T_FAULTAROUND,
+	T_HUGE,			/* 7.3: one PMD per 2 MiB folio of the buffer */
 	T_ANON,			/* MAP_PRIVATE|MAP_ANONYMOUS, 4 KiB pages */
 	T_ANON_POPULATE,	/* the same with MAP_POPULATE */
 	T_ANON_THP,		/* anonymous with MADV_HUGEPAGE */
@@ -103,6 +108,11 @@ enum target {
 };
 const char *target_name(enum target t);
 bool target_is_device(enum target t);
+/*
+ * Why @t cannot run here at all (huge where the driver says EOPNOTSUPP),
+ * or NULL: its rows are printed as "not run" with this, never dropped.
+ */
+const char *target_not_run(enum target t);
 /* Can @t be mapped shared / private at all? */
 bool target_has_share(enum target t, bool shared);
 /*
@@ -180,6 +190,16 @@ void targets_touch_ratio(uint64_t size, double ratio);
  */
 void targets_copy(uint64_t size, const char *mapping, double memcpy_ratio,
 		  double sum_ratio, double vs_page_reads);
+/* huge against anon-thp and fault at one size, from touch.c. */
+struct huge_result {
+	uint64_t size;
+	long folios;			/* 2 MiB folios of the buffer */
+	double vs_thp[2][2];		/* [random][write], total, paired */
+	double mmap_vs_fault;		/* mmap() alone, pooled pairs */
+	double mmap_control;		/* faultaround / fault, the same */
+	unsigned int mmap_pairs;
+};
+void targets_huge(const struct huge_result *h);
 void targets_lock(enum target t, bool shared, bool write, double faults_pp,
 		  double mmap_lock_per_fault);
 /* Print the verdicts and write targets.csv; returns how many were missed. */

@@ -123,6 +123,7 @@ void lock_run(struct sizectx *sc)
 	static const struct { enum target t; bool shared; } list[] = {
 		{ T_FAULT, true }, { T_FAULTAROUND, true },
 		{ T_FAULT, false }, { T_FAULTAROUND, false },
+		{ T_HUGE, true }, { T_HUGE, false },
 		{ T_ANON, false }, { T_SHMEM, true },
 	};
 	struct lcombo combos[2 * sizeof(list) / sizeof(list[0])] = { 0 };
@@ -144,6 +145,13 @@ void lock_run(struct sizectx *sc)
 		die_errno("setting up the mmap_lock trace event");
 
 	for (i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
+		if (target_not_run(list[i].t)) {
+			if (list[i].shared)
+				printf("%-5s %-13s (not run: %s)\n",
+				       size_str(sc->size), target_name(list[i].t),
+				       target_not_run(list[i].t));
+			continue;
+		}
 		combos[n].target = list[i].t;
 		combos[n++].shared = list[i].shared;
 		combos[n].target = list[i].t;

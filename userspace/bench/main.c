@@ -32,10 +32,11 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: mmapdemo-bench [OPTIONS]\n\n"
-		"Measure mmap() and first touch of /dev/mmapdemo in each mode against\n"
-		"anonymous memory and shmem, read()/write() against memcpy() with a\n"
-		"mapping, one thread against two, the lock faults run under, and how\n"
-		"long munmap() waits for a resize. Prints tables; with --out writes\n"
+		"Measure mmap() and first touch of /dev/mmapdemo in each mode (huge where\n"
+		"the driver takes it) against anonymous memory, with and without THP,\n"
+		"and shmem, read()/write() against memcpy() with a mapping, one thread\n"
+		"against two, the lock faults run under, and how long munmap() waits\n"
+		"for a resize. Prints tables; with --out writes\n"
 		"touch.csv, copy.csv, threads.csv, lock.csv, resize.csv and\n"
 		"targets.csv. Needs /dev/mmapdemo open for writing.\n\n"
 		"  -s, --sizes LIST      sizes: 4K,1M,... or a range MIN-MAX (default 4K-256M)\n"
@@ -110,6 +111,16 @@ static int parse_families(const char *arg)
 	return 0;
 }
 
+/* The buffer's 2 MiB folios (sysfs folios), -1 if the driver has no file. */
+static long read_folios(void)
+{
+	char text[32];
+
+	if (md_read_text(MD_SYSFS "/folios", text, sizeof(text)))
+		return -1;
+	return strtol(text, NULL, 10);
+}
+
 /* Resize and fill the device, make the shmem file, for one size. */
 static void size_setup(struct sizectx *sc, int fd, uint64_t size)
 {
@@ -126,6 +137,7 @@ static void size_setup(struct sizectx *sc, int fd, uint64_t size)
 	if (md_info(fd, &info))
 		die_errno("MMAPDEMO_IOC_GET_INFO");
 	sc->segments = info.segments;
+	sc->folios = read_folios();
 	sc->mmap_prepare = md_mmap_prepare();
 	sc->memfd = memfd_create("mmapdemo-bench", MFD_CLOEXEC);
 	if (sc->memfd < 0)
@@ -172,6 +184,11 @@ static void print_header(const struct mmapdemo_info *info)
 	if (md_mmap_prepare())
 		printf("# the driver maps with mmap_prepare: a remap mapping must be one contiguous\n"
 		       "# run, so where the buffer is several, insert stands in for remap (notes say where)\n");
+	if (target_not_run(T_HUGE))
+		printf("# huge: not run: %s\n", target_not_run(T_HUGE));
+	else
+		printf("# huge: the driver takes it; %ld 2 MiB folios in the buffer at start\n",
+		       read_folios());
 	if (getenv("GLIBC_TUNABLES"))
 		printf("# GLIBC_TUNABLES=%s\n", getenv("GLIBC_TUNABLES"));
 }
@@ -272,8 +289,16 @@ int main(int argc, char **argv)
 	print_header(&info);
 
 	if (opt.families & FAMILY_TOUCH) {
+		/*
+		 * From the largest size down: a grow keeps the buffer's
+		 * pages and adds more, so a buffer grown in steps from 4K
+		 * has small pages in its first 2 MiB for good, and huge
+		 * mode would measure them. A shrink keeps whole folios, so
+		 * each size from the largest down is the buffer a load at
+		 * that size gives (scripts/bench loads at 2M).
+		 */
 		touch_begin();
-		for (i = 0; i < opt.nsizes; i++) {
+		for (i = opt.nsizes; i-- > 0;) {
 			size_setup(&sc, fd, opt.sizes[i]);
 			touch_size(&sc);
 			size_teardown(&sc);

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmapdemo-bench: the mappings under test. The driver's four modes, and
- * the kernel's own paths as anchors: anonymous memory with and without
- * MAP_POPULATE in 4 KiB pages (the process runs with PR_SET_THP_DISABLE,
- * so that anonymous pages are the same size as the driver's), anonymous
- * memory with transparent huge pages, and a memfd whose pages are
- * already resident, mapped shared.
+ * mmapdemo-bench: the mappings under test. The driver's five modes (huge
+ * where the driver takes it, see target_not_run()), and the kernel's own
+ * paths as anchors: anonymous memory with and without MAP_POPULATE in
+ * 4 KiB pages (the process runs with PR_SET_THP_DISABLE, so that
+ * anonymous pages are the same size as the driver's), anonymous memory
+ * with transparent huge pages (the anchor of huge mode), and a memfd
+ * whose pages are already resident, mapped shared.
  */
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -18,6 +21,7 @@ static const char *const names[NR_TARGETS] = {
 	[T_INSERT] = "insert",
 	[T_FAULT] = "fault",
 	[T_FAULTAROUND] = "faultaround",
+	[T_HUGE] = "huge",
 	[T_ANON] = "anon",
 	[T_ANON_POPULATE] = "anon-populate",
 	[T_ANON_THP] = "anon-thp",
@@ -29,6 +33,7 @@ static const unsigned int device_mode[NR_TARGETS] = {
 	[T_INSERT] = MMAPDEMO_MODE_INSERT,
 	[T_FAULT] = MMAPDEMO_MODE_FAULT,
 	[T_FAULTAROUND] = MMAPDEMO_MODE_FAULTAROUND,
+	[T_HUGE] = MMAPDEMO_MODE_HUGE,
 };
 
 const char *target_name(enum target t)
@@ -38,7 +43,27 @@ const char *target_name(enum target t)
 
 bool target_is_device(enum target t)
 {
-	return t <= T_FAULTAROUND;
+	return t <= T_HUGE;
+}
+
+const char *target_not_run(enum target t)
+{
+	static char why[256];
+	static int huge = -1;
+	struct utsname u;
+	char modes[64];
+
+	if (t != T_HUGE)
+		return NULL;
+	if (huge < 0) {
+		huge = md_huge_mode();
+		uname(&u);
+		md_read_text(MD_SYSFS "/modes", modes, sizeof(modes));
+		snprintf(why, sizeof(why),
+			 "the driver does not take huge on %s: MMAPDEMO_IOC_SET_MODE says EOPNOTSUPP; its modes: %s",
+			 u.release, modes[0] ? modes : "?");
+	}
+	return huge ? NULL : why;
 }
 
 bool target_has_share(enum target t, bool shared)
@@ -67,7 +92,10 @@ bool target_has_pattern(enum target t)
 	return target_is_device(t) || t == T_SHMEM;
 }
 
-/* PR_SET_THP_DISABLE for all but anon-thp; -1: not known yet. */
+/*
+ * PR_SET_THP_DISABLE for all but anon-thp and huge (whose PMDs the core
+ * mm would not ask for in a process without THP); -1: not known yet.
+ */
 static int thp_disabled = -1;
 
 static void set_thp_disabled(int disable)
@@ -81,7 +109,7 @@ static void set_thp_disabled(int disable)
 
 void target_prepare(const struct sizectx *sc, enum target t)
 {
-	set_thp_disabled(t != T_ANON_THP);
+	set_thp_disabled(t != T_ANON_THP && t != T_HUGE);
 	if (target_is_device(t) && md_set_mode(sc->fd, device_mode[t]))
 		die_errno("MMAPDEMO_IOC_SET_MODE");
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmapdemo-bench: the targets of issue 5, judged on the figures of this
- * run. Ratios and counts only, never absolute times:
+ * mmapdemo-bench: the targets of issues 5 (1-5) and 15 (6-8), judged on
+ * the figures of this run. Ratios and counts only, never absolute times:
  *   1. faultaround, sequential first read: at most 1 fault per 16 pages;
  *   2. faultaround first read no slower per page than shmem's first read
  *      of resident pages (1 MiB and more);
@@ -9,7 +9,15 @@
  *   4. remap and insert: no fault after mmap() (reads, shared writes;
  *      remap at the sizes it maps: with mmap_prepare, one run);
  *   5. from 6.4 on (per-VMA locks): faultaround faults stay off
- *      mmap_lock, fault mode's retry under it.
+ *      mmap_lock, fault mode's retry under it;
+ *   6. huge, sequential first touch of 64 MiB (else the largest size):
+ *      at most 1 fault per 512 pages, edges included;
+ *   7. huge first touch (mmap() + touch) per page at most anon-thp's,
+ *      the median of per-repetition ratios, same size;
+ *   8. mmap() in huge mode no dearer than in fault mode, same size.
+ * 6 and 7 are "not judged" where the buffer had no 2 MiB folios or THP
+ * is never (no PMDs to measure); 6 to 8 "not run" where the driver does
+ * not take huge.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +49,21 @@ static struct {
 	bool seen;
 	double fa_faults_pp, fa_lock, fault_lock;
 } lock;
+
+static struct huge_result huge[MAX_SIZES];
+static unsigned int nhuge;
+
+/* The size targets 6 to 8 are judged at. */
+#define HUGE_TARGET_SIZE	(64 * MiB)
+
+/* mmap() of huge against fault's: 1.0, with this much for noise. */
+#define HUGE_MMAP_LIMIT		1.15
+
+void targets_huge(const struct huge_result *h)
+{
+	if (nhuge < MAX_SIZES)
+		huge[nhuge++] = *h;
+}
 
 void targets_touch(const struct touch_result *r)
 {
@@ -150,6 +173,112 @@ static void verdict(const char *name, double measured, const char *op,
 	missed += !met;
 }
 
+/* A target with no verdict: @how is "not run" or "not judged". */
+static void no_verdict(const char *name, const char *how, const char *why)
+{
+	printf("%-58s %10s %2s %-8s %-6s %s: %s\n", name, "-", "", "", "", how,
+	       why);
+	csv_row(csv, "\"%s\",,,,%s,\"%s\"", name, how, why);
+}
+
+/* THP "never": the core mm asks no ->huge_fault, so there are no PMDs. */
+static bool thp_never(void)
+{
+	char text[128];
+
+	md_read_text("/sys/kernel/mm/transparent_hugepage/enabled", text,
+		     sizeof(text));
+	return strstr(text, "[never]") != NULL;
+}
+
+static const struct huge_result *huge_at(uint64_t size)
+{
+	unsigned int k;
+
+	for (k = 0; k < nhuge; k++)
+		if (huge[k].size == size)
+			return &huge[k];
+	return NULL;
+}
+
+static const char *const huge_names[] = {
+	"huge seq. first touch: faults per page",
+	"huge / anon-thp first-touch cost per page",
+	"huge / fault mmap() cost",
+};
+
+/* Targets 6 and 7, where the buffer has folios to map with PMDs. */
+static void judge_huge(const struct huge_result *h, uint64_t size,
+		       const char *at)
+{
+	const struct touch_result *rd, *wr, *prd;
+	char detail[300];
+	double worst;
+
+	rd = find(T_HUGE, true, false, false, size);
+	wr = find(T_HUGE, true, false, true, size);
+	prd = find(T_HUGE, false, false, false, size);
+	if (rd && wr && prd) {
+		worst = rd->minflt_touch_pp;
+		if (wr->minflt_touch_pp > worst)
+			worst = wr->minflt_touch_pp;
+		if (prd->minflt_touch_pp > worst)
+			worst = prd->minflt_touch_pp;
+		snprintf(detail, sizeof(detail),
+			 "%s: worst of shared read %.5f, shared write %.5f, private read %.5f (1 per %.0f pages; private writes copy per page by design)",
+			 at, rd->minflt_touch_pp, wr->minflt_touch_pp,
+			 prd->minflt_touch_pp, worst > 0 ? 1 / worst : 0);
+		verdict(huge_names[0], worst, "<=", 1.0 / HUGE_PAGES, detail);
+	}
+
+	worst = h->vs_thp[0][0] > h->vs_thp[0][1] ? h->vs_thp[0][0] :
+		h->vs_thp[0][1];
+	snprintf(detail, sizeof(detail),
+		 "%s: worse of seq read %.3f, seq write %.3f (huge shared, mmap() + touch, per-repetition ratios); random read %.3f, write %.3f",
+		 at, h->vs_thp[0][0], h->vs_thp[0][1], h->vs_thp[1][0],
+		 h->vs_thp[1][1]);
+	verdict(huge_names[1], worst, "<=", 1.0, detail);
+}
+
+/* Targets 6 to 8, at 64 MiB or else the largest size of the run. */
+static void huge_targets(uint64_t max)
+{
+	const struct huge_result *h;
+	uint64_t size = huge_at(HUGE_TARGET_SIZE) ? HUGE_TARGET_SIZE : max;
+	const char *why = target_not_run(T_HUGE);
+	char detail[300], at[64];
+	unsigned int k;
+
+	if (why) {
+		for (k = 0; k < 3; k++)
+			no_verdict(huge_names[k], "not run", why);
+		return;
+	}
+	h = huge_at(size);
+	if (!h)
+		return;		/* the touch family did not run */
+	snprintf(at, sizeof(at), "%s%s, %ld 2 MiB folios of %llu", size_str(size),
+		 size == HUGE_TARGET_SIZE ? "" : " (64M not in this run)",
+		 h->folios, (unsigned long long)(size / (2 * MiB)));
+
+	if (h->folios <= 0 || size < 2 * MiB || thp_never()) {
+		snprintf(detail, sizeof(detail), "%s at %s",
+			 thp_never() ? "THP is never, no PMDs" :
+			 "the buffer had no 2 MiB folios", at);
+		no_verdict(huge_names[0], "not judged", detail);
+		no_verdict(huge_names[1], "not judged", detail);
+	} else {
+		judge_huge(h, size, at);
+	}
+
+	/* mmap() maps nothing up front, folios or not: always judged. */
+	snprintf(detail, sizeof(detail),
+		 "%s: median of %u per-repetition pairs over share, order, access; limit 1.0 + %.0f%% for noise; faultaround / fault (the same work) %.3f",
+		 at, h->mmap_pairs, (HUGE_MMAP_LIMIT - 1) * 100,
+		 h->mmap_control);
+	verdict(huge_names[2], h->mmap_vs_fault, "<=", HUGE_MMAP_LIMIT, detail);
+}
+
 /* Kernels from 6.4 have per-VMA locks; the lock target needs them. */
 static bool has_per_vma_lock(void)
 {
@@ -168,7 +297,7 @@ int targets_report(void)
 	char detail[200];
 	size_t i;
 
-	table_title("targets of issue 5 (this run)");
+	table_title("targets of issues 5 (1-5) and 15 (6-8), this run");
 	csv = csv_open("targets", "target,measured,op,limit,verdict,detail");
 	printf("%-58s %10s %2s %-8s %-6s %s\n", "target", "measured", "", "limit",
 	       "", "detail");
@@ -273,6 +402,7 @@ int targets_report(void)
 		printf("%-58s %10.4f    (no per-VMA locks before 6.4: every fault takes mmap_lock)\n",
 		       "faultaround: mmap_lock acquisitions per fault", lock.fa_lock);
 	}
+	huge_targets(max);
 	csv_close(csv);
 	return missed;
 }

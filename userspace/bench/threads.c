@@ -45,7 +45,7 @@ struct tcombo {
 #endif
 
 static const enum target thread_targets[] = {
-	T_FAULT, T_FAULTAROUND, T_INSERT, T_ANON, T_SHMEM,
+	T_FAULT, T_FAULTAROUND, T_HUGE, T_INSERT, T_ANON, T_SHMEM,
 };
 #define NR_TCOMBOS	(sizeof(thread_targets) / sizeof(thread_targets[0]) * 2)
 
@@ -148,6 +148,12 @@ void threads_size(struct sizectx *sc)
 	if (sc->size < opt.threads_min || sc->pages < 2)
 		return;
 	for (i = 0; i < NR_TCOMBOS / 2; i++) {
+		if (target_not_run(thread_targets[i])) {
+			printf("%-5s %-13s (not run: %s)\n", size_str(sc->size),
+			       target_name(thread_targets[i]),
+			       target_not_run(thread_targets[i]));
+			continue;
+		}
 		for (t = 0; t < 2; t++) {
 			combos[n].target = thread_targets[i];
 			combos[n].shared = thread_targets[i] != T_ANON;
