@@ -902,6 +902,102 @@ TEST_F_TIMEOUT(fi, fault_is_retried_by_the_kernel, 300)
 	env_finish(_metadata, env);
 }
 
+static unsigned long huge_pmds(void)
+{
+	char text[32];
+
+	if (md_read_text(MISC_DIR "/counters/huge_pmds", text, sizeof(text)))
+		return ~0UL;
+	return strtoul(text, NULL, 10);
+}
+
+/*
+ * A huge fault allocates nothing. With the PMD table already there (an
+ * anonymous page in the next 2 MiB, inside the same 1 GiB, made it), the
+ * core mm offers a 2 MiB window of a huge mapping to ->huge_fault, which
+ * maps the buffer's folio with one PMD: the driver allocates nothing, and
+ * on x86 vmf_insert_folio_pmd() deposits no page table. So a failure
+ * armed for the first allocation is never taken, for a shared read, a
+ * shared write and a private read, and each maps one PMD. (A private
+ * write falls back to ->fault and a copy: the test above.) The window
+ * is one the warm-up saw mapped by a PMD: the buffer's folios are where
+ * the allocator had 2 MiB blocks. Where the driver takes no huge mode,
+ * the kernel's answer is EOPNOTSUPP.
+ */
+TEST_F_TIMEOUT(fi, huge_fault_allocates_nothing, 120)
+{
+	struct fi_env *env = &self->env;
+	const size_t pmd = 2UL << 20, gib = 1UL << 30, size = 8UL << 20;
+	struct sigaction sa = { .sa_handler = touch_handler }, old_bus, old_segv;
+	unsigned long before;
+	uint64_t want, seen = 0;
+	char what[64], *res, *at, *anon, *p;
+	unsigned int c, left;
+	size_t win = 0, off;
+	int sig;
+
+	env_load(_metadata, env, "");
+	if (!md_huge_mode()) {
+		EXPECT_EQ(-1, md_set_mode(env->fd, MMAPDEMO_MODE_HUGE));
+		EXPECT_EQ(EOPNOTSUPP, errno) TH_LOG("no huge mode: the kernel's answer");
+		env_finish(_metadata, env);
+		return;
+	}
+	/* As mmapdemo_huge: the windows after the first are folios. */
+	ASSERT_EQ(0, md_resize(env->fd, size));
+	ASSERT_EQ(0, buf_fill(env->fd, 0, size, SEED_BUF));
+	p = md_map(env->fd, MMAPDEMO_MODE_HUGE, size, 0, PROT_READ, true);
+	ASSERT_NE(MAP_FAILED, p);
+	for (off = pmd; off < size && !win; off += pmd) {
+		before = huge_pmds();
+		(void)*(volatile char *)(p + off);
+		if (huge_pmds() == before + 1)
+			win = off;
+	}
+	munmap(p, size);
+	ASSERT_NE(0, win) TH_LOG("no window of the buffer was mapped by a PMD: no folio?");
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	off = win + 5 * env->ps + 8;
+	want = md_pattern_word(off, SEED_BUF);
+	for (c = 0; c < 3; c++) {
+		bool shared = c < 2, write = c == 1;
+
+		snprintf(what, sizeof(what), "huge fault: %s %s",
+			 shared ? "shared" : "private", write ? "write" : "read");
+		res = mmap(NULL, 4 * pmd, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		ASSERT_NE(MAP_FAILED, res);
+		at = (char *)(((uintptr_t)res + pmd - 1) & ~(uintptr_t)(pmd - 1));
+		if (((uintptr_t)at & ~(gib - 1)) != (((uintptr_t)at + pmd) & ~(gib - 1)))
+			at += pmd;
+		anon = mmap(at + pmd, env->ps, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		ASSERT_EQ(at + pmd, anon);
+		*(volatile char *)anon = 1;
+		ASSERT_EQ(0, md_set_mode(env->fd, MMAPDEMO_MODE_HUGE));
+		ASSERT_EQ(at, mmap(at, pmd, PROT_READ | PROT_WRITE,
+				   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
+				   env->fd, win));
+		before = huge_pmds();
+		fi_arm(env->nth, 1);
+		sig = touch((volatile uint64_t *)(at + off - win), write, want, &seen);
+		left = fi_disarm(env->nth);
+		EXPECT_EQ(0, sig) TH_LOG("%s: the touch raised %s", what, strsignal(sig));
+		EXPECT_NE(0, left) TH_LOG("%s: took an allocation", what);
+		EXPECT_EQ(before + 1, huge_pmds()) TH_LOG("%s: no PMD", what);
+		if (!sig && !write)
+			EXPECT_EQ(want, seen) TH_LOG("%s: wrong data", what);
+		munmap(res, 4 * pmd);
+	}
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	EXPECT_TRUE(buf_has(env->fd, 0, size, SEED_BUF));
+	env_finish(_metadata, env);
+}
+
 /* mmap, in each mode, shared and private. */
 FIXTURE(fi_mmap)
 {

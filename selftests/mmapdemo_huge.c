@@ -411,6 +411,78 @@ TEST_F(huge, gup_reads_through_the_pmd)
 	free(tmp);
 }
 
+/* The offset of a window of the buffer that a PMD maps, or 0. */
+static size_t folio_window(int fd)
+{
+	size_t off;
+	bool pmd;
+	char *p;
+
+	for (off = HUGE_SIZE - PMD_SZ; off; off -= PMD_SZ) {
+		p = map_huge(fd, PMD_SZ, off, true);
+		if (p == MAP_FAILED)
+			return 0;
+		touch_all(p, PMD_SZ);
+		pmd = file_pmd_mapped_kb(p) == PMD_SZ / 1024;
+		munmap(p, PMD_SZ);
+		if (pmd)
+			return off;
+	}
+	return 0;
+}
+
+/*
+ * O_DIRECT through a PMD: the block layer pins the folio's pages with
+ * get_user_pages() as the source of a write(), and as the destination of
+ * a read(), which reaches the buffer through a shared mapping and keeps
+ * its PMD, and into a private one splits the PMD and copies. (The debug
+ * kernel has no block layer, so no loop device: skipped there.)
+ */
+TEST_F(huge, o_direct_through_the_pmd)
+{
+	const size_t kb = PMD_SZ / 1024;
+	char *p, *q, *tmp = malloc(PMD_SZ);
+	struct md_loop lo;
+	size_t off;
+
+	ASSERT_NE(NULL, tmp);
+	if (md_loop_open(&lo, PMD_SZ))
+		SKIP(return, "no loop device here (%s): no O_DIRECT", strerror(errno));
+	off = folio_window(self->fd);
+	ASSERT_NE(0, off) TH_LOG("no window is a folio");
+	p = map_huge(self->fd, PMD_SZ, off, true);
+	q = map_huge(self->fd, PMD_SZ, off, false);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_NE(MAP_FAILED, q);
+	touch_all(p, PMD_SZ);
+	touch_all(q, PMD_SZ);
+	EXPECT_EQ(kb, file_pmd_mapped_kb(p));
+	EXPECT_EQ(kb, file_pmd_mapped_kb(q));
+
+	EXPECT_EQ((ssize_t)PMD_SZ, pwrite(lo.fd, p, PMD_SZ, 0))
+		TH_LOG("O_DIRECT write: %s", strerror(errno));
+	ASSERT_EQ((ssize_t)PMD_SZ, pread(lo.backing, tmp, PMD_SZ, 0));
+	EXPECT_TRUE(mem_has(tmp, PMD_SZ, off, 7));
+	EXPECT_EQ(kb, file_pmd_mapped_kb(p));
+
+	md_pattern_fill(tmp, PMD_SZ, off, 11);
+	ASSERT_EQ((ssize_t)PMD_SZ, pwrite(lo.backing, tmp, PMD_SZ, 0));
+	EXPECT_EQ((ssize_t)PMD_SZ, pread(lo.fd, q, PMD_SZ, 0))
+		TH_LOG("O_DIRECT read, private: %s", strerror(errno));
+	EXPECT_TRUE(mem_has(q, PMD_SZ, off, 11));
+	EXPECT_TRUE(buf_has(self->fd, off, PMD_SZ, 7));
+	EXPECT_EQ(0, file_pmd_mapped_kb(q)) TH_LOG("the private PMD was not split");
+
+	EXPECT_EQ((ssize_t)PMD_SZ, pread(lo.fd, p, PMD_SZ, 0))
+		TH_LOG("O_DIRECT read, shared: %s", strerror(errno));
+	EXPECT_TRUE(buf_has(self->fd, off, PMD_SZ, 11));
+	EXPECT_EQ(kb, file_pmd_mapped_kb(p));
+	munmap(p, PMD_SZ);
+	munmap(q, PMD_SZ);
+	md_loop_close(&lo);
+	free(tmp);
+}
+
 TEST_F(huge, mremap_moves_and_mlock_is_a_no_op)
 {
 	char *p, *dst, *q;

@@ -44,8 +44,7 @@ FIXTURE_TEARDOWN(resize)
 
 static bool demand_paged(const FIXTURE_VARIANT(resize) *variant)
 {
-	return variant->mode == MMAPDEMO_MODE_FAULT ||
-	       variant->mode == MMAPDEMO_MODE_FAULTAROUND;
+	return md_mode_demand_paged(variant->mode);
 }
 
 static size_t buffer_size(int fd)

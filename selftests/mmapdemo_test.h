@@ -36,7 +36,9 @@
 /*
  * The matrix of the mapping tests: fixture @f gets a variant with .mode and
  * .shared, and one variant for each mode, shared and private, named like
- * "fault_shared".
+ * "fault_shared". Where the driver takes no huge mode, mmapdemo_test.sh
+ * leaves out huge_shared and huge_private (-V): mmapdemo_huge's
+ * huge_mode_is_the_kernels asserts that refusal.
  */
 #define MD_VARIANT_ADD(f, name, m, s)					\
 	FIXTURE_VARIANT_ADD(f, name) { .mode = (m), .shared = (s), }
@@ -52,7 +54,9 @@
 	MD_VARIANT_ADD(f, remap_shared, MMAPDEMO_MODE_REMAP, true);	\
 	MD_VARIANT_ADD(f, remap_private, MMAPDEMO_MODE_REMAP, false);	\
 	MD_VARIANT_ADD(f, insert_shared, MMAPDEMO_MODE_INSERT, true);	\
-	MD_VARIANT_ADD(f, insert_private, MMAPDEMO_MODE_INSERT, false)
+	MD_VARIANT_ADD(f, insert_private, MMAPDEMO_MODE_INSERT, false);	\
+	MD_VARIANT_ADD(f, huge_shared, MMAPDEMO_MODE_HUGE, true);	\
+	MD_VARIANT_ADD(f, huge_private, MMAPDEMO_MODE_HUGE, false)
 
 /*
  * Does the driver take mode @m here? All but huge everywhere; huge where

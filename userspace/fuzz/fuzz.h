@@ -122,7 +122,6 @@ bool expect(struct fz *z, const char *what, long ret, int err, long want);
 char *apage_addr(struct fz *z, unsigned int i);
 uint8_t *priv_page(struct fz *z, unsigned int i);
 uint8_t *shadow_page(struct fz *z, uint64_t bp);
-bool demand_mode(unsigned int mode);
 bool prepop_mode(unsigned int mode);
 bool noexpand_mode(unsigned int mode);
 /* Map [first, first + n) of the arena as reserve again; false on error. */

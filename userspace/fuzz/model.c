@@ -30,15 +30,9 @@ uint8_t *shadow_page(struct fz *z, uint64_t bp)
 	return z->shadow + bp * z->ps;
 }
 
-bool demand_mode(unsigned int mode)
-{
-	return mode == MMAPDEMO_MODE_FAULT || mode == MMAPDEMO_MODE_FAULTAROUND ||
-	       mode == MMAPDEMO_MODE_HUGE;
-}
-
 bool prepop_mode(unsigned int mode)
 {
-	return !demand_mode(mode);
+	return !md_mode_demand_paged(mode);
 }
 
 /* VM_DONTEXPAND (or VM_PFNMAP): mremap() does not grow it. */
@@ -188,7 +182,7 @@ int page_signal(struct fz *z, unsigned int i, bool write)
 	if (write ? !(a->prot & PROT_WRITE) : !(a->prot & (PROT_READ | PROT_WRITE)))
 		return SIGSEGV;
 	if (a->pgoff >= z->size)
-		return demand_mode(a->mode) ? SIGBUS : -1;	/* -1: cannot be */
+		return md_mode_demand_paged(a->mode) ? SIGBUS : -1;	/* -1: cannot be */
 	return 0;
 }
 

@@ -109,7 +109,7 @@ static long mmap_expect(struct fz *z, const struct req *q, bool *driver)
 		return -EPERM;
 	if (pgoff >= MAX_PAGES || npages > MAX_PAGES - pgoff)
 		return -EINVAL;
-	if (demand_mode(q->f->mode))
+	if (md_mode_demand_paged(q->f->mode))
 		return 0;
 	if (pgoff >= z->size || npages > z->size - pgoff)
 		return -EINVAL;

@@ -56,6 +56,12 @@ const char *md_mode_name(unsigned int mode)
 	return mode < MMAPDEMO_MODE_COUNT ? mode_names[mode] : "unknown";
 }
 
+bool md_mode_demand_paged(unsigned int mode)
+{
+	return mode == MMAPDEMO_MODE_FAULT || mode == MMAPDEMO_MODE_FAULTAROUND ||
+	       mode == MMAPDEMO_MODE_HUGE;
+}
+
 int md_mode_parse(const char *name, unsigned int *mode)
 {
 	unsigned int i;

@@ -30,6 +30,8 @@ int md_resize(int fd, uint64_t size);
 int md_reset_counters(int fd);
 const char *md_mode_name(unsigned int mode);
 int md_mode_parse(const char *name, unsigned int *mode);
+/* Is @mode demand-paged (fault, faultaround, huge): nothing mapped by mmap()? */
+bool md_mode_demand_paged(unsigned int mode);
 /* mmap() of the device in @mode; MAP_FAILED with errno on failure. */
 void *md_map(int fd, unsigned int mode, size_t len, off_t offset, int prot,
 	     bool shared);
@@ -42,6 +44,19 @@ int md_open_mode(unsigned int mode);
 bool md_mmap_prepare(void);
 /* The driver takes huge mode (else it says EOPNOTSUPP). */
 bool md_huge_mode(void);
+
+/*
+ * loop.c: a loop device over a memfd of @size bytes, @fd opened O_DIRECT:
+ * its read() and write() pin user pages with get_user_pages(). -1 with
+ * errno if the kernel has none (ENOENT: no loop driver, no block layer).
+ */
+struct md_loop {
+	int nr;		/* /dev/loopNR */
+	int fd;		/* the device, O_DIRECT */
+	int backing;	/* the memfd it reads and writes */
+};
+int md_loop_open(struct md_loop *lo, size_t size);
+void md_loop_close(struct md_loop *lo);
 
 /* pagemap.c: /proc/self/pagemap, one 64-bit entry per page. */
 #define MD_PM_PRESENT	(1ULL << 63)

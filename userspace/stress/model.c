@@ -63,6 +63,7 @@ struct shared *model_create(uint32_t max_pages, size_t ps)
 	pthread_mutexattr_destroy(&ma);
 	sh->ps = (uint32_t)ps;
 	sh->huge = md_huge_mode();
+	sh->huge_pmds = huge_pmds();
 	sh->max_pages = max_pages;
 	return sh;
 }

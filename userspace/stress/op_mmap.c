@@ -31,6 +31,21 @@ static uint32_t pick_pgoff(struct worker *w, uint32_t npages, bool prepop)
 	return rng_below(&w->rng, sh->max_pages + 4);
 }
 
+/*
+ * huge mode, sometimes: one whole 2 MiB window of the buffer (or past its
+ * end), so that where it is a folio the first touch maps it with a PMD,
+ * which shrinks, private writes and partial munmaps then zap or split.
+ */
+static void pick_window(struct worker *w, uint32_t *npages, uint32_t *pgoff)
+{
+	uint32_t win = PMD_BYTES / w->sh->ps;
+
+	if (win > MAX_MAP_PAGES)
+		return;
+	*npages = win;
+	*pgoff = rng_below(&w->rng, w->sh->max_pages / win + 1) * win;
+}
+
 void op_mmap(struct worker *w)
 {
 	struct shared *sh = w->sh;
@@ -66,6 +81,8 @@ void op_mmap(struct worker *w)
 	writable = rng_chance(&w->rng, 80);
 	npages = 1 + rng_below(&w->rng, 16);
 	pgoff = pick_pgoff(w, npages, prepop);
+	if (f->mode == MMAPDEMO_MODE_HUGE && rng_chance(&w->rng, 50))
+		pick_window(w, &npages, &pgoff);
 
 	if (shared && writable && !f->writable)
 		want = EACCES;

@@ -14,8 +14,7 @@
 
 static bool demand(const struct map *m)
 {
-	return m->mode == MMAPDEMO_MODE_FAULT || m->mode == MMAPDEMO_MODE_FAULTAROUND ||
-	       m->mode == MMAPDEMO_MODE_HUGE;
+	return md_mode_demand_paged(m->mode);
 }
 
 static const char *signame(int sig)

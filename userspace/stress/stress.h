@@ -30,7 +30,8 @@
 #define MAX_THREADS	8
 #define MAX_WORKERS	(MAX_PROCS * MAX_THREADS)
 #define MAX_MAPS	8	/* live mappings per worker */
-#define MAX_MAP_PAGES	32	/* pages per mapping */
+#define MAX_MAP_PAGES	512	/* pages per mapping: a 2 MiB window of 4 KiB pages */
+#define PMD_BYTES	(2U << 20)	/* what one PMD maps (x86_64) */
 #define MAX_FDS		4	/* open files per worker */
 #define MAX_PINS	(MAX_MAPS * 2)	/* prepopulated mmaps alive per worker */
 #define HISTORY		32	/* operations kept for a failure report */
@@ -93,6 +94,7 @@ struct shared {
 	bool verbose;
 	bool strict;		/* known deviations fail too */
 	bool huge;		/* the driver takes huge mode */
+	unsigned long huge_pmds;	/* counters/huge_pmds at the start */
 	uint32_t skip;		/* 1 << enum op_kind: operations not to do */
 	_Atomic uint32_t size_pages;	/* changes only under resize_lock held exclusively */
 	_Atomic uint32_t default_mode;	/* likewise */
@@ -233,6 +235,7 @@ int parse_options(int argc, char **argv, struct options *o);
 
 /* summary.c */
 void summary(struct shared *sh, double secs, bool ok);
+unsigned long huge_pmds(void);
 
 /* worker.c */
 void worker_run(struct worker *w);

@@ -4,8 +4,19 @@
  * for each known deviation from README.md that showed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "stress.h"
+
+/* The driver's counters/huge_pmds: PMDs its huge faults mapped (0 if none). */
+unsigned long huge_pmds(void)
+{
+	char text[32];
+
+	if (md_read_text(MD_SYSFS "/counters/huge_pmds", text, sizeof(text)))
+		return 0;
+	return strtoul(text, NULL, 10);
+}
 
 void summary(struct shared *sh, double secs, bool ok)
 {
@@ -44,6 +55,10 @@ void summary(struct shared *sh, double secs, bool ok)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s %llu",
 					op_name((enum op_kind)k),
 					(unsigned long long)ops[k]);
+	if (sh->huge && len < sizeof(line))
+		len += (size_t)snprintf(line + len, sizeof(line) - len,
+					"; huge PMDs mapped %lu",
+					huge_pmds() - sh->huge_pmds);
 	printf("%s; seed %llu\n", line, (unsigned long long)sh->seed);
 	for (k = 0; k < NR_KNOWN; k++) {
 		uint64_t n = 0;
