@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The mapping matrix: every test runs for each mode (fault, faultaround,
- * remap, insert) mapped MAP_SHARED and MAP_PRIVATE, and asserts what that
- * combination must do. Shared mappings are the buffer; private ones read
- * the buffer until they write, and then have a copy of their own.
+ * remap, insert, and huge where the driver takes it) mapped MAP_SHARED
+ * and MAP_PRIVATE, and asserts what that combination must do. Shared
+ * mappings are the buffer; private ones read the buffer until they
+ * write, and then have a copy of their own.
  */
 #include <pthread.h>
 #include <sys/ptrace.h>
